@@ -1,0 +1,70 @@
+"""The field's acronyms, and query expansion both ways (MSP ↔ maison de santé pluriprofessionnelle)."""
+
+from __future__ import annotations
+
+import re
+
+from .text import fold
+
+ACRONYMS: dict[str, tuple[str, ...]] = {
+    "MSP": ("maison de santé pluriprofessionnelle", "maison de santé pluri-professionnelle", "maison de santé"),
+    "CPTS": ("communauté professionnelle territoriale de santé",),
+    "ESP": ("équipe de soins primaires",),
+    "ESS": ("équipe de soins spécialisés", "équipe de soins spécialisée"),
+    "CDS": ("centre de santé",),
+    "DAC": ("dispositif d'appui à la coordination",),
+    "ESCAP": ("équipe de soins coordonnée avec le patient",),
+    "ACI": ("accord conventionnel interprofessionnel",),
+    "FIR": ("fonds d'intervention régional",),
+    "SISA": ("société interprofessionnelle de soins ambulatoires",),
+    "ARS": ("agence régionale de santé",),
+    "CPAM": ("caisse primaire d'assurance maladie", "assurance maladie"),
+    "AM": ("assurance maladie",),
+    "URPS": ("union régionale des professionnels de santé",),
+    "URPS ML": ("union régionale des professionnels de santé médecins libéraux",),
+    "DGOS": ("direction générale de l'offre de soins",),
+    "HAS": ("haute autorité de santé",),
+    "PTA": ("plateforme territoriale d'appui",),
+    "MAIA": ("maison pour l'autonomie et l'intégration des malades alzheimer",),
+    "CTA": ("coordination territoriale d'appui",),
+    "CLIC": ("centre local d'information et de coordination",),
+    "ETP": ("éducation thérapeutique du patient",),
+    "SNP": ("soins non programmés",),
+    "MT": ("médecin traitant",),
+    "DMP": ("dossier médical partagé",),
+    "CPOM": ("contrat pluriannuel d'objectifs et de moyens",),
+    "SNC": ("syndicat national des cardiologues",),
+    "HAD": ("hospitalisation à domicile",),
+    "EHPAD": ("établissement d'hébergement pour personnes âgées dépendantes",),
+    "IDE": ("infirmier diplômé d'état",),
+}
+
+_EXPANSIONS = [(fold(long), short) for short, longs in ACRONYMS.items() for long in longs]
+_ACRONYM_RE = re.compile(r"\b(" + "|".join(sorted((re.escape(a) for a in ACRONYMS), key=len, reverse=True)) + r")s?\b")
+
+
+def acronyms_in(text: str) -> list[str]:
+    """Acronyms named in a text, by their short form or their long form, in order of appearance."""
+    found: list[tuple[int, str]] = [(m.start(), m.group(1)) for m in _ACRONYM_RE.finditer(text)]
+    folded = fold(text)
+    for long, short in _EXPANSIONS:
+        pos = folded.find(long)
+        if pos >= 0:
+            found.append((pos, short))
+    seen, out = set(), []
+    for _, short in sorted(found):
+        if short not in seen:
+            seen.add(short)
+            out.append(short)
+    return out
+
+
+def expand(text: str) -> str:
+    """The text followed by the other form of each acronym it names and French forms of English terms."""
+    from .glossary import french_terms
+
+    extra = [french_terms(text)] if french_terms(text) else []
+    for short in acronyms_in(text):
+        extra.append(short)
+        extra.append(ACRONYMS[short][0])
+    return text if not extra else f"{text} {' '.join(extra)}"

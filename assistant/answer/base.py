@@ -1,0 +1,66 @@
+"""What every answer engine shares: the draft it returns, citation building and the refusal text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Protocol
+
+from ..schema import Citation, Passage, Retrieved, SheetMeta
+
+REFUSAL = (
+    "Les fiches ne répondent pas à cette question. Elles portent sur l'exercice coordonné en soins "
+    "primaires : MSP, CPTS, ESP, ESS, centres de santé, DAC et ESCAP (définitions, composition, "
+    "financements ACI et FIR, validation, contacts)."
+)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An engine's answer before the pipeline adds timings and retrieval details."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    abstained: bool = False
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Context:
+    """What an engine may use: the ranked passages and the sheets' metadata and texts."""
+
+    question: str
+    retrieved: tuple[Retrieved, ...]
+    sheets: dict[str, SheetMeta]
+    sheet_text: object  # Callable[[str], str]
+
+    def meta(self, passage: Passage) -> SheetMeta:
+        return self.sheets.get(passage.sheet_id) or SheetMeta(id=passage.sheet_id, title=passage.sheet_id, publisher="")
+
+
+class AnswerEngine(Protocol):
+    name: str
+
+    def answer(self, context: Context) -> Draft: ...
+
+    def stream(self, context: Context) -> Iterator[str | Draft]:
+        """Text pieces as they are produced, then the final Draft."""
+        ...
+
+
+def make_citation(marker: int, passage: Passage, meta: SheetMeta, text: str, start: int, end: int) -> Citation:
+    return Citation(
+        marker=marker,
+        passage_id=passage.id,
+        sheet_id=passage.sheet_id,
+        title=meta.title,
+        publisher=meta.publisher,
+        date=meta.date_label,
+        section=passage.section,
+        text=text,
+        start=start,
+        end=end,
+    )
+
+
+def source_label(meta: SheetMeta) -> str:
+    return f"{meta.publisher}, {meta.date_label}" if meta.publisher else meta.date_label

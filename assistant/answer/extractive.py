@@ -1,0 +1,188 @@
+"""Extractive engine: the answer is made of the most relevant sentences or table cells, quoted and cited.
+
+No model, deterministic, instant. Sentences are scored by the share of the question's weighted
+(idf) content words they hold, with a prior for the passage's rank and a bonus when they carry
+the kind of fact the question asks for (an amount, a phone number, an address).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from ..acronyms import expand
+from ..lexical import tokenize
+from ..schema import Passage
+from ..text import clean_markup, figures, sentence_spans
+from .base import REFUSAL, Context, Draft, make_citation, source_label
+
+MAX_UNITS = 3
+KEEP_RATIO = 0.72
+MIN_SCORE = 0.2
+
+PHONE = re.compile(r"(?:\+33\s?|0)[1-9](?:[\s.]?\d{2}){4}")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:fr|org|com|net)\b")
+
+_ASKS = {
+    "phone": re.compile(r"t[ée]l[ée]phone|num[ée]ro|appeler|joindre|phone|call", re.I),
+    "email": re.compile(r"e-?mail|courriel|adresse (?:mail|électronique)|[ée]crire", re.I),
+    "site": re.compile(r"site|web|internet|url|lien|website", re.I),
+    "contact": re.compile(r"contact|qui (?:contacter|s'adresser|appeler)|interlocuteur|s'adresser|who (?:to|should)", re.I),
+    "figure": re.compile(
+        r"combien|montant|quel(?:le)? somme|nombre|pourcentage|taux|how (?:much|many)|amount|€|euros?|taille", re.I
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Unit:
+    passage: Passage
+    rank: int
+    start: int
+    end: int
+    text: str  # readable text of the unit
+    lead: str  # for table cells: "entity — attribute" shown before the quote
+    score: float = 0.0
+
+
+def asked_kinds(question: str) -> set[str]:
+    return {kind for kind, pattern in _ASKS.items() if pattern.search(question)}
+
+
+def carries(kind: str, text: str) -> bool:
+    if kind == "phone":
+        return bool(PHONE.search(text))
+    if kind == "email":
+        return bool(EMAIL.search(text))
+    if kind == "site":
+        return bool(URL.search(text))
+    if kind == "contact":
+        return bool(PHONE.search(text) or EMAIL.search(text) or URL.search(text))
+    if kind == "figure":
+        return bool(figures(text)) or bool(re.search(r"\d", text))
+    return False
+
+
+def _short_header(header: str) -> str:
+    """A table header for display, without long legal references in brackets."""
+    return re.sub(r"\s*\([^)]{40,}\)", "", header).strip()
+
+
+def units_of(passage: Passage, rank: int, source: str) -> list[Unit]:
+    """Sentences (prose, lists) or the whole cell/row (tables) of a passage, with exact spans.
+
+    A sentence that introduces a list ("... lorsque :") is kept with the items that follow it.
+    """
+    if passage.kind.startswith("table"):
+        last = passage.text.splitlines()[-1]
+        lead = ""
+        if passage.kind == "table_cell" and last.endswith(passage.body):
+            entity_attr = last[: len(last) - len(passage.body)].rstrip(" :")
+            entity, _, attribute = entity_attr.partition(" — ")
+            lead = f"{_short_header(entity)} — {attribute}" if attribute else _short_header(entity)
+        elif passage.kind == "table_row":
+            names = [pair.split(" : ", 1)[0] for pair in last.split(" ; ") if " : " in pair]
+            lead = " | ".join(names)
+        return [Unit(passage, rank, passage.start, passage.end, passage.body, lead)]
+    raw = source[passage.start : passage.end]
+    spans = sentence_spans(raw)
+    merged: list[list[int]] = []
+    for s, e in spans:
+        if merged and raw[merged[-1][0] : merged[-1][1]].rstrip().endswith(":") and e - merged[-1][0] <= 500:
+            merged[-1][1] = e
+        else:
+            merged.append([s, e])
+    section = passage.section[-1] if passage.section else ""
+    out = []
+    for s, e in merged:
+        text = clean_markup(raw[s:e]).lstrip("-•→ ").strip()
+        if len(text) >= 12 or figures(text):
+            lead = section if len(text) < 60 and section else ""
+            out.append(Unit(passage, rank, passage.start + s, passage.start + e, text, lead))
+    return out
+
+
+def question_concepts(question: str) -> set[str]:
+    """Content words of a question; an acronym and its long form count as one concept (the acronym)."""
+    from ..acronyms import ACRONYMS, acronyms_in
+    from ..glossary import french_terms
+
+    tokens = set(tokenize(f"{question} {french_terms(question)}"))
+    for short in acronyms_in(question):
+        for long in ACRONYMS[short]:
+            tokens -= set(tokenize(long))
+        tokens |= set(tokenize(short))
+    return tokens
+
+
+class ExtractiveEngine:
+    name = "extractive"
+
+    def __init__(self, idf=None):
+        self._idf = idf  # Callable[[str], float]; uniform weights when absent
+
+    def _weight(self, token: str) -> float:
+        return self._idf(token) if self._idf else 1.0
+
+    def score(self, question_tokens: set[str], unit: Unit, kinds: set[str]) -> float:
+        if unit.passage.kind.startswith("table"):
+            context = unit.passage.text
+        else:
+            context = f"{' '.join(unit.passage.section)} {unit.text}"
+        unit_tokens = set(tokenize(expand(context)))
+        total = sum(self._weight(t) for t in question_tokens) or 1.0
+        overlap = sum(self._weight(t) for t in question_tokens & unit_tokens) / total
+        bonus = sum(0.25 for kind in kinds if carries(kind, unit.text))
+        return overlap + bonus + 0.15 / unit.rank
+
+    def answer(self, context: Context) -> Draft:
+        kinds = asked_kinds(context.question)
+        question_tokens = question_concepts(context.question)
+        units = []
+        for rank, r in enumerate(context.retrieved, start=1):
+            for unit in units_of(r.passage, rank, context.sheet_text(r.passage.sheet_id)):
+                units.append(Unit(**{**unit.__dict__, "score": self.score(question_tokens, unit, kinds)}))
+        if not units:
+            return Draft(REFUSAL, (), abstained=True)
+        units.sort(key=lambda u: (-u.score, u.rank, u.start))
+        best = units[0].score
+        specific = kinds & {"phone", "email", "site", "contact"}
+        if specific and not any(carries(k, u.text) for u in units for k in specific):
+            missing = {"phone": "numéro de téléphone", "email": "adresse électronique", "site": "site internet",
+                       "contact": "contact"}
+            what = " ni ".join(missing[k] for k in sorted(specific))
+            return Draft(f"Les fiches ne donnent pas de {what} pour cette demande. " + REFUSAL.split(". ", 1)[1],
+                         (), abstained=True)
+        if best < MIN_SCORE:
+            return Draft(REFUSAL, (), abstained=True)
+        chosen: list[Unit] = []
+        for unit in units:
+            if len(chosen) == MAX_UNITS or unit.score < KEEP_RATIO * best:
+                break
+            if sum(1 for c in chosen if c.passage.id == unit.passage.id) >= 2:
+                continue
+            if specific and not any(carries(k, unit.text) for k in specific) and chosen:
+                continue
+            chosen.append(unit)
+        return self._render(context, chosen)
+
+    def _render(self, context: Context, chosen: list[Unit]) -> Draft:
+        lines, citations = [], []
+        for marker, unit in enumerate(chosen, start=1):
+            meta = context.meta(unit.passage)
+            lead = f"{unit.lead} : " if unit.lead else ""
+            lines.append(f"- {lead}« {unit.text} » [{marker}] ({source_label(meta)})")
+            citations.append(make_citation(marker, unit.passage, meta, unit.text, unit.start, unit.end))
+        sheets_with_figures = {u.passage.sheet_id for u in chosen if figures(u.text)}
+        intro = "D'après les fiches :"
+        if len(sheets_with_figures) > 1:
+            intro = ("Les fiches donnent les éléments suivants ; les chiffres viennent de sources et de dates "
+                     "différentes, chacun est donné avec sa fiche et sa date :")
+        return Draft("\n".join([intro, *lines]), tuple(citations))
+
+    def stream(self, context: Context) -> Iterator[str | Draft]:
+        draft = self.answer(context)
+        yield draft.text
+        yield draft

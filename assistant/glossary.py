@@ -1,0 +1,46 @@
+"""English → French terms of the field, so that an English question finds the French sheets."""
+
+from __future__ import annotations
+
+import re
+
+EN_FR: dict[str, str] = {
+    "funding": "financement", "funded": "financement", "financing": "financement", "fund": "fonds",
+    "amount": "montant", "paid": "rémunération", "payment": "rémunération", "remuneration": "rémunération",
+    "receive": "percevoir", "get": "percevoir", "earn": "percevoir", "per year": "par an", "yearly": "par an",
+    "annual": "annuelle", "grant": "aide", "start-up": "démarrage", "startup": "démarrage", "seed": "amorçage",
+    "phone": "téléphone", "telephone": "téléphone", "number": "numéro nombre", "email": "mail", "e-mail": "mail",
+    "website": "site internet", "site": "site", "contact": "contact", "who": "qui",
+    "team": "équipe", "teams": "équipes", "health": "santé", "healthcare": "santé soins", "care": "soins",
+    "primary care": "soins primaires premier recours", "coordinated": "coordonné", "coordination": "coordination",
+    "centre": "centre", "center": "centre", "house": "maison", "home": "maison", "community": "communauté",
+    "territorial": "territoriale", "territory": "territoire", "specialist": "spécialiste", "specialists": "spécialistes",
+    "specialised": "spécialisés", "specialized": "spécialisés",
+    "doctor": "médecin", "doctors": "médecins", "physician": "médecin", "physicians": "médecins",
+    "general practitioner": "médecin généraliste", "general practitioners": "médecins généralistes",
+    "gp": "médecin généraliste", "gps": "médecins généralistes", "nurse": "infirmier", "nurses": "infirmiers",
+    "pharmacist": "pharmacien", "pharmacists": "pharmaciens", "salaried": "salariés", "employed": "salariés",
+    "self-employed": "libéraux", "private practice": "libéral",
+    "member": "membre", "members": "membres professionnels", "join": "rejoindre composition",
+    "composition": "composition", "legal form": "forme juridique statut", "legal status": "forme juridique statut",
+    "association": "association", "company": "société", "validation": "validation", "validated": "validé",
+    "approved": "validation", "contract": "contrat", "years": "ans années", "year": "an année", "duration": "durée",
+    "how many": "nombre combien", "count": "nombre", "region": "région", "regions": "régions",
+    "population": "population", "coverage": "couverture", "mission": "mission", "missions": "missions",
+    "project": "projet", "health project": "projet de santé", "size": "taille", "sizes": "tailles",
+    "advantages": "avantages", "benefits": "avantages", "drawbacks": "points de vigilance",
+    "risks": "points de vigilance risque", "pitfalls": "points de vigilance", "tools": "outils", "tool": "outil",
+    "patient": "patient", "patients": "patients", "support": "appui accompagnement", "help": "accompagner",
+    "complex": "complexes", "prevention": "prévention", "access": "accès", "unscheduled": "non programmés",
+    "cardiology": "cardiologie", "cardiologists": "cardiologues", "union": "syndicat", "created": "créé création",
+    "create": "créer création", "set up": "créer mise en place", "what is": "qu'est-ce", "average": "moyenne",
+}
+
+_PATTERN = re.compile(
+    r"\b(" + "|".join(sorted((re.escape(k) for k in EN_FR), key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
+
+
+def french_terms(text: str) -> str:
+    """French equivalents of the English terms of a text (empty when there are none)."""
+    return " ".join(EN_FR[m.group(1).lower()] for m in _PATTERN.finditer(text))

@@ -1,0 +1,332 @@
+"""Build, update and open the index: Chroma (dense) + bm25s (lexical) + passages, with a manifest.
+
+Every build writes a complete new directory beside the live one and swaps it in only when done,
+so an interrupted or failed build never leaves a half index in use. Vectors of passages whose
+text did not change are copied from the previous index, so an update only embeds what is new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from langchain_core.embeddings import Embeddings
+
+from . import __version__
+from .chunking import CHUNKER_VERSION, chunk_corpus
+from .config import Settings
+from .corpus import load_corpus
+from .embeddings import EmbeddingSpec
+from .errors import IndexCorrupted, IndexMismatch, IndexMissing
+from .lexical import LexicalIndex
+from .schema import Passage, Sheet, SheetMeta
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+PASSAGES = "passages.jsonl"
+SHEETS = "sheets.json"
+BM25_DIR = "bm25"
+CHROMA_DIR = "chroma"
+TEXTS_DIR = "texts"
+FORMAT_VERSION = 2
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """What an index holds and how it was built (``manifest.json``)."""
+
+    format_version: int
+    coordo_version: str
+    chunker_version: str
+    embedding: EmbeddingSpec
+    collection: str
+    built_at: str
+    build_seconds: float
+    passages: int
+    sheets: dict = field(default_factory=dict)  # id -> {"sha256", "meta_sha256", "passages", "title"}
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=2)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "IndexInfo":
+        return cls(**{**d, "embedding": EmbeddingSpec(**d["embedding"])})
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    info: IndexInfo
+    changed: bool
+    embedded: int  # passages embedded by this build (others were reused)
+    reused: int
+    added_sheets: tuple[str, ...] = ()
+    updated_sheets: tuple[str, ...] = ()
+    removed_sheets: tuple[str, ...] = ()
+
+
+def _chroma_client(path: Path):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _meta_hash(meta: SheetMeta) -> str:
+    return hashlib.sha256(json.dumps(asdict(meta), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def read_info(index_dir: Path) -> IndexInfo:
+    """The manifest of an index; clear errors when it is missing or unreadable."""
+    path = index_dir / MANIFEST
+    if not path.exists():
+        raise IndexMissing(f"Aucun index dans {index_dir}. Construisez-le avec : coordo index")
+    try:
+        return IndexInfo.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise IndexCorrupted(f"Index illisible ({path}) : reconstruisez-le avec : coordo index --rebuild") from exc
+
+
+def _up_to_date(info: IndexInfo, sheets: list[Sheet], spec: EmbeddingSpec) -> bool:
+    current = {s.id: (s.sha256, _meta_hash(s.meta)) for s in sheets}
+    recorded = {k: (v["sha256"], v["meta_sha256"]) for k, v in info.sheets.items()}
+    return (
+        info.format_version == FORMAT_VERSION
+        and info.chunker_version == CHUNKER_VERSION
+        and info.embedding == spec
+        and current == recorded
+    )
+
+
+def _previous_vectors(index_dir: Path, spec: EmbeddingSpec) -> dict[str, list[float]]:
+    """Vectors of the live index by text hash, when it was built with the same model."""
+    try:
+        info = read_info(index_dir)
+    except (IndexMissing, IndexCorrupted):
+        return {}
+    if info.embedding != spec:
+        return {}
+    try:
+        client = _chroma_client(index_dir / CHROMA_DIR)
+        got = client.get_collection(info.collection).get(include=["embeddings", "metadatas"])
+    except Exception as exc:  # a damaged store only costs a full re-embedding
+        log.warning("Previous vectors unreadable (%s): every passage will be embedded.", exc)
+        return {}
+    return {m["text_key"]: list(map(float, e)) for m, e in zip(got["metadatas"], got["embeddings"])}
+
+
+def build_index(
+    settings: Settings,
+    embeddings,
+    spec: EmbeddingSpec,
+    *,
+    rebuild: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildResult:
+    """Build or update the index under ``settings.index_dir``.
+
+    Args:
+        embeddings: a LangChain ``Embeddings`` (see :func:`assistant.embeddings.load_embeddings`).
+        spec: what identifies ``embeddings``; recorded in the manifest.
+        rebuild: embed everything again, even when the index looks up to date.
+        progress: called with (done, total) while passages are embedded.
+    """
+    started = time.perf_counter()
+    index_dir = settings.index_dir
+    sheets = load_corpus(settings.corpus_dir)
+    previous = None
+    try:
+        previous = read_info(index_dir)
+    except (IndexMissing, IndexCorrupted):
+        previous = None
+    if previous and not rebuild and _up_to_date(previous, sheets, spec):
+        return BuildResult(info=previous, changed=False, embedded=0, reused=previous.passages)
+
+    passages = chunk_corpus(sheets)
+    reuse = {} if rebuild else _previous_vectors(index_dir, spec)
+    keys = [_text_key(p.text) for p in passages]
+    missing = [i for i, k in enumerate(keys) if k not in reuse]
+    vectors: dict[str, list[float]] = dict(reuse)
+    batch = max(1, settings.embedding_batch_size)
+    if progress:
+        progress(0, len(missing))
+    for n in range(0, len(missing), batch):
+        chunk = missing[n : n + batch]
+        for i, vector in zip(chunk, embeddings.embed_documents([passages[i].text for i in chunk])):
+            vectors[keys[i]] = vector
+        if progress:
+            progress(min(n + batch, len(missing)), len(missing))
+
+    build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    tmp_dir = index_dir.with_name(f"{index_dir.name}.tmp-{build_id}")
+    try:
+        collection_name = f"{settings.collection}_{build_id}"
+        _write(tmp_dir, collection_name, passages, [vectors[k] for k in keys], keys, sheets)
+        sheet_info = {
+            s.id: {
+                "sha256": s.sha256,
+                "meta_sha256": _meta_hash(s.meta),
+                "title": s.meta.title,
+                "passages": sum(1 for p in passages if p.sheet_id == s.id),
+            }
+            for s in sheets
+        }
+        info = IndexInfo(
+            format_version=FORMAT_VERSION,
+            coordo_version=__version__,
+            chunker_version=CHUNKER_VERSION,
+            embedding=spec,
+            collection=collection_name,
+            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            build_seconds=round(time.perf_counter() - started, 2),
+            passages=len(passages),
+            sheets=sheet_info,
+        )
+        (tmp_dir / MANIFEST).write_text(info.to_json(), encoding="utf-8")  # written last: marks completion
+        _swap(tmp_dir, index_dir)
+    except BaseException:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+        raise
+    old = previous.sheets if previous else {}
+    return BuildResult(
+        info=info,
+        changed=True,
+        embedded=len(missing),
+        reused=len(passages) - len(missing),
+        added_sheets=tuple(sorted(set(sheet_info) - set(old))),
+        updated_sheets=tuple(sorted(k for k in sheet_info if k in old and old[k]["sha256"] != sheet_info[k]["sha256"])),
+        removed_sheets=tuple(sorted(set(old) - set(sheet_info))),
+    )
+
+
+def _write(directory: Path, collection_name: str, passages: list[Passage], vectors, keys, sheets) -> None:
+    from langchain_chroma import Chroma
+
+    directory.mkdir(parents=True)
+    with (directory / PASSAGES).open("w", encoding="utf-8") as f:
+        for p in passages:
+            f.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
+    sheets_doc = {s.id: {"meta": asdict(s.meta), "path": Path(s.path).name, "sha256": s.sha256} for s in sheets}
+    (directory / TEXTS_DIR).mkdir()
+    for s in sheets:  # the text the spans point into, as indexed (PDFs included)
+        (directory / TEXTS_DIR / f"{s.id}.txt").write_text(s.text, encoding="utf-8")
+    (directory / SHEETS).write_text(json.dumps(sheets_doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    LexicalIndex.build([p.text for p in passages]).save(directory / BM25_DIR)
+    client = _chroma_client(directory / CHROMA_DIR)
+    texts = [p.text for p in passages]
+    store = Chroma(
+        client=client,
+        collection_name=collection_name,
+        embedding_function=_KnownVectors(dict(zip(texts, vectors))),
+        collection_metadata={"hnsw:space": "cosine"},
+    )
+    metadatas = [
+        {"passage_id": p.id, "sheet_id": p.sheet_id, "kind": p.kind, "text_key": k} for p, k in zip(passages, keys)
+    ]
+    ids = [p.id for p in passages]
+    step = 1000
+    for n in range(0, len(passages), step):
+        store.add_texts(texts[n : n + step], metadatas=metadatas[n : n + step], ids=ids[n : n + step])
+    del store, client
+
+
+class _KnownVectors(Embeddings):
+    """Hands the store vectors computed (or reused) beforehand, so that writing embeds nothing."""
+
+    def __init__(self, by_text: dict[str, list[float]]):
+        self._by_text = by_text
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._by_text[t] for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        raise NotImplementedError("only used to write precomputed vectors")
+
+
+def _swap(new_dir: Path, live_dir: Path) -> None:
+    """Put ``new_dir`` in place of ``live_dir`` with renames only."""
+    if live_dir.exists():
+        retired = live_dir.with_name(f"{live_dir.name}.old-{os.getpid()}-{time.time_ns()}")
+        live_dir.rename(retired)
+        new_dir.rename(live_dir)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        live_dir.parent.mkdir(parents=True, exist_ok=True)
+        new_dir.rename(live_dir)
+
+
+@dataclass
+class OpenIndex:
+    """A loaded index: passages, BM25, the Chroma collection and the sheets' metadata and texts."""
+
+    info: IndexInfo
+    passages: list[Passage]
+    lexical: LexicalIndex
+    collection: object  # chromadb Collection
+    sheets: dict[str, SheetMeta]
+    sheet_files: dict[str, str]
+    directory: Path
+    _texts: dict = field(default_factory=dict)
+
+    def sheet_text(self, sheet_id: str) -> str:
+        """The sheet's text exactly as indexed: passage spans index into it."""
+        if sheet_id not in self._texts:
+            self._texts[sheet_id] = (self.directory / TEXTS_DIR / f"{sheet_id}.txt").read_text(encoding="utf-8")
+        return self._texts[sheet_id]
+
+    def check_embedding(self, spec: EmbeddingSpec) -> None:
+        if spec != self.info.embedding:
+            raise IndexMismatch(
+                f"L'index a été construit avec {self.info.embedding.label()}, mais la configuration demande "
+                f"{spec.label()}. Reconstruisez-le : coordo index --rebuild (ou revenez au modèle d'origine)."
+            )
+
+
+def open_index(index_dir: Path) -> OpenIndex:
+    """Load the live index; a missing or damaged one is a clear error that says how to rebuild."""
+    info = read_info(index_dir)
+    if info.format_version != FORMAT_VERSION:
+        raise IndexMismatch(
+            f"L'index de {index_dir} a un format ancien (v{info.format_version}) : mettez-le à jour avec : coordo index"
+        )
+    try:
+        passages = [
+            Passage.from_dict(json.loads(line))
+            for line in (index_dir / PASSAGES).read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+        sheets_doc = json.loads((index_dir / SHEETS).read_text(encoding="utf-8"))
+        lexical = LexicalIndex.load(index_dir / BM25_DIR)
+        collection = _chroma_client(index_dir / CHROMA_DIR).get_collection(info.collection)
+        count = collection.count()
+    except Exception as exc:
+        raise IndexCorrupted(
+            f"Index endommagé dans {index_dir} ({type(exc).__name__}) : reconstruisez-le avec : coordo index --rebuild"
+        ) from exc
+    if len(passages) != info.passages or count != info.passages:
+        raise IndexCorrupted(
+            f"Index incomplet dans {index_dir} ({len(passages)} passages, {count} vecteurs, "
+            f"{info.passages} attendus) : coordo index --rebuild"
+        )
+    return OpenIndex(
+        info=info,
+        passages=passages,
+        lexical=lexical,
+        collection=collection,
+        sheets={k: SheetMeta(**v["meta"]) for k, v in sheets_doc.items()},
+        sheet_files={k: v["path"] for k, v in sheets_doc.items()},
+        directory=index_dir,
+    )

@@ -1,0 +1,83 @@
+"""BM25 over passages: French tokenizer (accents folded, stop words, Snowball stemmer) and bm25s index."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .text import fold
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)?")
+_EXTRA_STOPWORDS = {"est", "sont", "quel", "quelle", "quels", "quelles", "comment", "combien", "peut", "peuvent",
+                    "etre", "faire", "fait", "d", "l", "qu", "s", "c", "j", "m", "n", "t", "y", "a", "the", "what",
+                    "is", "are", "how", "of", "for", "and", "to", "in", "does", "do", "can", "which"}
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
+
+    return frozenset(fold(w) for w in (*STOPWORDS_FRENCH, *STOPWORDS_EN)) | _EXTRA_STOPWORDS
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("french")
+
+
+def tokenize(text: str) -> list[str]:
+    """Stemmed, accent-folded content words; elisions split (l'ARS → ars)."""
+    words = []
+    for token in _WORD.findall(fold(text)):
+        token = token.split("'")[-1]
+        if token and token not in _stopwords():
+            words.append(token)
+    return _stemmer().stemWords(words)
+
+
+class LexicalIndex:
+    """BM25 scores of every passage for a query; saved next to the dense index."""
+
+    def __init__(self, model):
+        self._model = model
+
+    @classmethod
+    def build(cls, texts: list[str]) -> "LexicalIndex":
+        import bm25s
+
+        model = bm25s.BM25(k1=1.2, b=0.75)
+        model.index([tokenize(t) or [""] for t in texts], show_progress=False)
+        return cls(model)
+
+    def save(self, directory: Path) -> None:
+        self._model.save(str(directory))
+
+    @classmethod
+    def load(cls, directory: Path) -> "LexicalIndex":
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(directory)))
+
+    def scores(self, query: str) -> np.ndarray:
+        tokens = [t for t in tokenize(query) if t in self._model.vocab_dict]
+        if not tokens:
+            return np.zeros(self._model.scores["num_docs"], dtype=np.float32)
+        return np.asarray(self._model.get_scores(tokens))
+
+    def known(self, token: str) -> bool:
+        return token in self._model.vocab_dict
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of a token (0 for a token the corpus lacks)."""
+        position = self._model.vocab_dict.get(token)
+        if position is None:
+            return 0.0
+        indptr = self._model.scores["indptr"]
+        df = int(indptr[position + 1] - indptr[position])
+        n = int(self._model.scores["num_docs"])
+        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))

@@ -1,0 +1,112 @@
+"""The one entry object: ``Coordo(settings).ask(question, history)`` → Answer with citations."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Iterator, Sequence
+
+from .config import Settings
+from .conversation import standalone_question
+from .errors import InvalidQuestion
+from .schema import Answer, Turn
+
+log = logging.getLogger(__name__)
+
+
+def validate_question(question: str, max_chars: int) -> str:
+    text = (question or "").strip()
+    if not text:
+        raise InvalidQuestion("La question est vide : écrivez une question sur l'exercice coordonné.")
+    if len(text) > max_chars:
+        raise InvalidQuestion(
+            f"Question trop longue ({len(text)} caractères, maximum {max_chars}) : raccourcissez-la."
+        )
+    return text
+
+
+class Coordo:
+    """Loads the index, the embedding model and the answer engine once; answers questions."""
+
+    def __init__(self, settings: Settings | None = None, *, embeddings=None, engine=None):
+        self.settings = settings or Settings.from_env()
+        self._embeddings = embeddings
+        self._engine = engine
+        self._retriever = None
+
+    @property
+    def retriever(self):
+        if self._retriever is None:
+            from .embeddings import load_embeddings
+            from .index import open_index
+            from .retrieval import HybridRetriever
+
+            index = open_index(self.settings.index_dir)  # fails fast, before loading a model
+            if self._embeddings is None:
+                self._embeddings, spec = load_embeddings(self.settings)
+            else:
+                spec = getattr(self._embeddings, "spec", None) or index.info.embedding
+            index.check_embedding(spec)
+            self._retriever = HybridRetriever(
+                index, self._embeddings, candidates=self.settings.candidates, rrf_k=self.settings.rrf_k
+            )
+        return self._retriever
+
+    @property
+    def engine(self):
+        if self._engine is None:
+            from .answer import make_engine
+
+            self._engine = make_engine(self.settings, idf=self.retriever.index.lexical.idf)
+        return self._engine
+
+    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+        answer = None
+        for event in self.stream(question, history):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
+        """Text pieces of the answer as they come, then the complete :class:`Answer`."""
+        from .answer.base import REFUSAL, Context, Draft
+
+        text = validate_question(question, self.settings.max_question_chars)
+        t0 = time.perf_counter()
+        standalone = standalone_question(text, history)
+        retriever = self.retriever
+        engine = self.engine
+        t1 = time.perf_counter()
+        result = retriever.search(standalone, k=self.settings.top_k)
+        t2 = time.perf_counter()
+        timings = {"retrieval": (t2 - t1) * 1000}
+        covered = result.coverage.covered(self.settings.min_dense_score, self.settings.min_term_coverage)
+        if not covered or not result.passages:
+            draft = Draft(REFUSAL, (), abstained=True)
+            yield draft.text
+        else:
+            context = Context(standalone, result.passages, retriever.index.sheets, retriever.index.sheet_text)
+            draft = None
+            first = None
+            for event in engine.stream(context):
+                if isinstance(event, Draft):
+                    draft = event
+                else:
+                    first = first or time.perf_counter()
+                    yield event
+            if first:
+                timings["first_text"] = (first - t0) * 1000
+        timings["answer"] = (time.perf_counter() - t2) * 1000
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        yield Answer(
+            question=text,
+            standalone_question=standalone,
+            text=draft.text,
+            abstained=draft.abstained,
+            engine=engine.name,
+            citations=draft.citations,
+            retrieved=result.passages,
+            warnings=draft.warnings,
+            timings_ms=timings,
+        )

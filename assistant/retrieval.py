@@ -1,0 +1,118 @@
+"""Hybrid retrieval: BM25 and dense search fused by reciprocal rank fusion, and the "not covered" decision."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .acronyms import expand
+from .glossary import _PATTERN as _GLOSSARY
+from .index import OpenIndex
+from .lexical import tokenize
+from .schema import Retrieved
+
+
+def rrf(rankings: list[list[int]], k: int = 60) -> dict[int, float]:
+    """Reciprocal rank fusion of several rankings of item ids (best first)."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-ZÀ-Ý][a-zà-ÿ]+(?:[-'][A-Za-zà-ÿ]+)*)")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Signals used to decide whether the sheets cover a question."""
+
+    top_dense: float
+    term_coverage: float  # share of the question's content words that occur in the corpus
+    unknown: tuple[str, ...] = ()  # names and years of the question that no sheet mentions
+
+    def covered(self, min_dense: float, min_terms: float) -> bool:
+        return self.top_dense >= min_dense and self.term_coverage >= min_terms and not self.unknown
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    passages: tuple[Retrieved, ...]
+    coverage: Coverage
+
+
+class HybridRetriever:
+    """Ranks the passages of an open index for a question."""
+
+    def __init__(self, index: OpenIndex, embeddings, *, candidates: int = 30, rrf_k: int = 60):
+        self.index = index
+        self.embeddings = embeddings
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self._position = {p.id: i for i, p in enumerate(index.passages)}
+
+    def bm25(self, question: str, k: int) -> list[tuple[int, float]]:
+        scores = self.index.lexical.scores(expand(question))
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [(int(i), float(scores[i])) for i in order if scores[i] > 0]
+
+    def dense(self, question: str, k: int) -> list[tuple[int, float]]:
+        vector = self.embeddings.embed_query(question)
+        n = min(k, len(self.index.passages))
+        got = self.index.collection.query(query_embeddings=[vector], n_results=n, include=["distances", "metadatas"])
+        out = []
+        for meta, distance in zip(got["metadatas"][0], got["distances"][0]):
+            position = self._position.get(meta["passage_id"])
+            if position is not None:
+                out.append((position, 1.0 - float(distance)))
+        return out
+
+    def term_coverage(self, question: str) -> float:
+        """Share of the question's content words found in the corpus (English terms count via the glossary)."""
+        tokens = [t for t in tokenize(question) if not t.isdigit()]
+        if not tokens:
+            return 0.0
+        glossed = set(tokenize(" ".join(m.group(1) for m in _GLOSSARY.finditer(question))))
+        return sum(self.index.lexical.known(t) or t in glossed for t in tokens) / len(tokens)
+
+    def unknown_names(self, question: str) -> tuple[str, ...]:
+        """Proper names and years in the question that appear in no sheet (Québec, 2030...)."""
+        candidates = [m.group(1) for m in _NAME.finditer(question.strip())] + _YEAR.findall(question)
+        unknown = []
+        for word in candidates:
+            tokens = tokenize(word)
+            if tokens and not any(self.index.lexical.known(t) for t in tokens) and not _GLOSSARY.fullmatch(word):
+                unknown.append(word)
+        return tuple(unknown)
+
+    def search(self, question: str, k: int = 5, mode: str = "hybrid") -> SearchResult:
+        """Top ``k`` passages (``mode``: hybrid, bm25 or dense) and the coverage signals."""
+        lexical = self.bm25(question, self.candidates) if mode in ("hybrid", "bm25") else []
+        dense = self.dense(question, self.candidates) if mode in ("hybrid", "dense") else []
+        fused = rrf([[i for i, _ in lexical], [i for i, _ in dense]], self.rrf_k)
+        lex_by, dense_by = dict(lexical), dict(dense)
+        lex_rank = {i: r for r, (i, _) in enumerate(lexical, start=1)}
+        dense_rank = {i: r for r, (i, _) in enumerate(dense, start=1)}
+        ranked = sorted(fused, key=lambda i: (-fused[i], -dense_by.get(i, 0.0)))[:k]
+        passages = tuple(
+            Retrieved(
+                passage=self.index.passages[i],
+                score=fused[i],
+                dense=dense_by.get(i),
+                bm25=lex_by.get(i),
+                dense_rank=dense_rank.get(i),
+                bm25_rank=lex_rank.get(i),
+            )
+            for i in ranked
+        )
+        top_dense = max((s for _, s in dense), default=0.0) if dense else self._top_dense(question)
+        coverage = Coverage(top_dense, self.term_coverage(question), self.unknown_names(question))
+        return SearchResult(passages=passages, coverage=coverage)
+
+    def _top_dense(self, question: str) -> float:
+        best = self.dense(question, 1)
+        return best[0][1] if best else 0.0

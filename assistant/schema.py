@@ -1,0 +1,136 @@
+"""The data objects passed along the pipeline: Sheet → Passage → Retrieved → Answer(citations)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class SheetMeta:
+    id: str
+    title: str
+    publisher: str
+    region: str = ""
+    date: str = ""  # as stated in the sheet; empty when the sheet carries none
+    date_note: str = ""
+    url: str = ""
+
+    @property
+    def date_label(self) -> str:
+        return self.date or "non datée"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    meta: SheetMeta
+    path: str
+    text: str  # the whole source text, as in the file (spans index into it)
+    sha256: str
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A self-standing piece of a sheet.
+
+    ``text`` is what is searched and embedded (context such as table headers prepended);
+    ``body`` is the readable quote; ``start``/``end`` locate the quoted text in the source file.
+    """
+
+    id: str
+    sheet_id: str
+    kind: str  # "prose", "list", "table_cell", "table_row", "table"
+    section: tuple[str, ...]
+    text: str
+    body: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["section"] = list(self.section)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Passage":
+        return cls(**{**d, "section": tuple(d["section"])})
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """A passage with the scores that ranked it for one question."""
+
+    passage: Passage
+    score: float  # fused (reciprocal rank fusion)
+    dense: float | None = None  # cosine similarity, when dense search found it
+    bm25: float | None = None
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    marker: int
+    passage_id: str
+    sheet_id: str
+    title: str
+    publisher: str
+    date: str
+    section: tuple[str, ...]
+    text: str  # the quoted text, readable
+    start: int
+    end: int
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["section"] = list(self.section)
+        return d
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    standalone_question: str
+    text: str
+    abstained: bool
+    engine: str
+    citations: tuple[Citation, ...] = ()
+    retrieved: tuple[Retrieved, ...] = ()
+    warnings: tuple[str, ...] = ()
+    timings_ms: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "engine": self.engine,
+            "citations": [c.to_dict() for c in self.citations],
+            "retrieved": [
+                {
+                    "rank": i + 1,
+                    "passage_id": r.passage.id,
+                    "sheet_id": r.passage.sheet_id,
+                    "section": list(r.passage.section),
+                    "text": r.passage.body,
+                    "start": r.passage.start,
+                    "end": r.passage.end,
+                    "score": round(r.score, 6),
+                    "dense": None if r.dense is None else round(r.dense, 6),
+                    "bm25": None if r.bm25 is None else round(r.bm25, 6),
+                }
+                for i, r in enumerate(self.retrieved)
+            ],
+            "warnings": list(self.warnings),
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Turn:
+    role: str  # "user" | "assistant"
+    content: str
