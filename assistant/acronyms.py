@@ -61,9 +61,9 @@ def acronyms_in(text: str) -> list[str]:
 
 def expand(text: str) -> str:
     """The text followed by the other form of each acronym it names and French forms of English terms."""
-    from .glossary import french_terms
+    from .glossary import french_terms, funding_terms
 
-    extra = [french_terms(text)] if french_terms(text) else []
+    extra = [t for t in (french_terms(text), funding_terms(text)) if t]
     for short in acronyms_in(text):
         extra.append(short)
         extra.append(ACRONYMS[short][0])

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .schema import Passage, Sheet
 from .text import clean_markup, sentence_spans
 
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 MAX_PASSAGE_CHARS = 900
 MERGE_UNDER_CHARS = 420
 CELL_MODE_MIN_AVG = 45  # average cell length above which a table is split cell by cell
@@ -113,7 +113,8 @@ def _blocks(sheet: Sheet) -> list[_Block]:
         s = line.stripped
         if not s or _is_furniture(line.raw):
             if current and current.kind == "text":
-                # a blank line ends a paragraph, but a list item may be followed by its continuation
+                if current.lines[-1].raw.rstrip().endswith(":"):
+                    continue  # "... notamment :" stays open for the list it introduces
                 close()
             elif current and current.kind == "table" and not s:
                 close()

@@ -44,3 +44,16 @@ _PATTERN = re.compile(
 def french_terms(text: str) -> str:
     """French equivalents of the English terms of a text (empty when there are none)."""
     return " ".join(EN_FR[m.group(1).lower()] for m in _PATTERN.finditer(text))
+
+
+# French words that ask about money, mapped to the words the sheets use for it.
+FUNDING_WORDS = re.compile(
+    r"\b(per[çc]oi[tv]\w*|percevoir|touch\w+|vers[ée]\w*|re[çc]oi\w*|recevoir|pay\w+|gagn\w+|"
+    r"montants?|sommes?|r[ée]mun[ée]r\w+|dotations?|subventions?|aides? financi\w+|argent)\b",
+    re.IGNORECASE,
+)
+
+
+def funding_terms(text: str) -> str:
+    """The sheets' funding vocabulary when a question asks about money in other words."""
+    return "financement financements rémunération" if FUNDING_WORDS.search(text) else ""

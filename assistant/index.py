@@ -35,9 +35,8 @@ MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 SHEETS = "sheets.json"
 BM25_DIR = "bm25"
-CHROMA_DIR = "chroma"
 TEXTS_DIR = "texts"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -81,6 +80,11 @@ def _chroma_client(path: Path):
     return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
 
 
+def _chroma_dir(index_dir: Path, collection: str) -> Path:
+    """Each build's store has its own path: Chroma caches clients by path within a process."""
+    return index_dir / f"chroma-{collection}"
+
+
 def _text_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
@@ -120,7 +124,7 @@ def _previous_vectors(index_dir: Path, spec: EmbeddingSpec) -> dict[str, list[fl
     if info.embedding != spec:
         return {}
     try:
-        client = _chroma_client(index_dir / CHROMA_DIR)
+        client = _chroma_client(_chroma_dir(index_dir, info.collection))
         got = client.get_collection(info.collection).get(include=["embeddings", "metadatas"])
     except Exception as exc:  # a damaged store only costs a full re-embedding
         log.warning("Previous vectors unreadable (%s): every passage will be embedded.", exc)
@@ -225,7 +229,7 @@ def _write(directory: Path, collection_name: str, passages: list[Passage], vecto
         (directory / TEXTS_DIR / f"{s.id}.txt").write_text(s.text, encoding="utf-8")
     (directory / SHEETS).write_text(json.dumps(sheets_doc, ensure_ascii=False, indent=2), encoding="utf-8")
     LexicalIndex.build([p.text for p in passages]).save(directory / BM25_DIR)
-    client = _chroma_client(directory / CHROMA_DIR)
+    client = _chroma_client(_chroma_dir(directory, collection_name))
     texts = [p.text for p in passages]
     store = Chroma(
         client=client,
@@ -310,7 +314,7 @@ def open_index(index_dir: Path) -> OpenIndex:
         ]
         sheets_doc = json.loads((index_dir / SHEETS).read_text(encoding="utf-8"))
         lexical = LexicalIndex.load(index_dir / BM25_DIR)
-        collection = _chroma_client(index_dir / CHROMA_DIR).get_collection(info.collection)
+        collection = _chroma_client(_chroma_dir(index_dir, info.collection)).get_collection(info.collection)
         count = collection.count()
     except Exception as exc:
         raise IndexCorrupted(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .acronyms import expand
+from .facts import SPECIFIC, asked_kinds, carries
 from .glossary import _PATTERN as _GLOSSARY
 from .index import OpenIndex
 from .lexical import tokenize
@@ -94,6 +95,12 @@ class HybridRetriever:
         lexical = self.bm25(question, self.candidates) if mode in ("hybrid", "bm25") else []
         dense = self.dense(question, self.candidates) if mode in ("hybrid", "dense") else []
         fused = rrf([[i for i, _ in lexical], [i for i, _ in dense]], self.rrf_k)
+        wanted = asked_kinds(question) & SPECIFIC
+        if wanted:
+            # a question for a phone number or an address prefers the passages that hold one
+            for i in fused:
+                if any(carries(kind, self.index.passages[i].body) for kind in wanted):
+                    fused[i] += 1.0 / (self.rrf_k + 1)
         lex_by, dense_by = dict(lexical), dict(dense)
         lex_rank = {i: r for r, (i, _) in enumerate(lexical, start=1)}
         dense_rank = {i: r for r, (i, _) in enumerate(dense, start=1)}

@@ -14,27 +14,13 @@ from typing import Iterator
 from ..acronyms import expand
 from ..lexical import tokenize
 from ..schema import Passage
+from ..facts import SPECIFIC, asked_kinds, carries, kind_words
 from ..text import clean_markup, figures, sentence_spans
 from .base import REFUSAL, Context, Draft, make_citation, source_label
 
 MAX_UNITS = 3
 KEEP_RATIO = 0.72
 MIN_SCORE = 0.2
-
-PHONE = re.compile(r"(?:\+33\s?|0)[1-9](?:[\s.]?\d{2}){4}")
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:fr|org|com|net)\b")
-
-_ASKS = {
-    "phone": re.compile(r"t[ée]l[ée]phone|num[ée]ro|appeler|joindre|phone|call", re.I),
-    "email": re.compile(r"e-?mail|courriel|adresse (?:mail|électronique)|[ée]crire", re.I),
-    "site": re.compile(r"site|web|internet|url|lien|website", re.I),
-    "contact": re.compile(r"contact|qui (?:contacter|s'adresser|appeler)|interlocuteur|s'adresser|who (?:to|should)", re.I),
-    "figure": re.compile(
-        r"combien|montant|quel(?:le)? somme|nombre|pourcentage|taux|how (?:much|many)|amount|€|euros?|taille", re.I
-    ),
-}
-
 
 @dataclass(frozen=True)
 class Unit:
@@ -45,24 +31,6 @@ class Unit:
     text: str  # readable text of the unit
     lead: str  # for table cells: "entity — attribute" shown before the quote
     score: float = 0.0
-
-
-def asked_kinds(question: str) -> set[str]:
-    return {kind for kind, pattern in _ASKS.items() if pattern.search(question)}
-
-
-def carries(kind: str, text: str) -> bool:
-    if kind == "phone":
-        return bool(PHONE.search(text))
-    if kind == "email":
-        return bool(EMAIL.search(text))
-    if kind == "site":
-        return bool(URL.search(text))
-    if kind == "contact":
-        return bool(PHONE.search(text) or EMAIL.search(text) or URL.search(text))
-    if kind == "figure":
-        return bool(figures(text)) or bool(re.search(r"\d", text))
-    return False
 
 
 def _short_header(header: str) -> str:
@@ -107,9 +75,9 @@ def units_of(passage: Passage, rank: int, source: str) -> list[Unit]:
 def question_concepts(question: str) -> set[str]:
     """Content words of a question; an acronym and its long form count as one concept (the acronym)."""
     from ..acronyms import ACRONYMS, acronyms_in
-    from ..glossary import french_terms
+    from ..glossary import french_terms, funding_terms
 
-    tokens = set(tokenize(f"{question} {french_terms(question)}"))
+    tokens = set(tokenize(f"{question} {french_terms(question)} {funding_terms(question)}"))
     for short in acronyms_in(question):
         for long in ACRONYMS[short]:
             tokens -= set(tokenize(long))
@@ -126,14 +94,20 @@ class ExtractiveEngine:
     def _weight(self, token: str) -> float:
         return self._idf(token) if self._idf else 1.0
 
-    def score(self, question_tokens: set[str], unit: Unit, kinds: set[str]) -> float:
-        if unit.passage.kind.startswith("table"):
+    def overlap(self, question_tokens: set[str], unit: Unit, whole_passage: bool = False) -> float:
+        """Share of the question's (idf-weighted) words found in the unit (or its passage) and headers."""
+        if not question_tokens:
+            return 1.0
+        if unit.passage.kind.startswith("table") or whole_passage:
             context = unit.passage.text
         else:
             context = f"{' '.join(unit.passage.section)} {unit.text}"
         unit_tokens = set(tokenize(expand(context)))
         total = sum(self._weight(t) for t in question_tokens) or 1.0
-        overlap = sum(self._weight(t) for t in question_tokens & unit_tokens) / total
+        return sum(self._weight(t) for t in question_tokens & unit_tokens) / total
+
+    def score(self, question_tokens: set[str], unit: Unit, kinds: set[str]) -> float:
+        overlap = self.overlap(question_tokens, unit)
         bonus = sum(0.25 for kind in kinds if carries(kind, unit.text))
         return overlap + bonus + 0.15 / unit.rank
 
@@ -148,22 +122,36 @@ class ExtractiveEngine:
             return Draft(REFUSAL, (), abstained=True)
         units.sort(key=lambda u: (-u.score, u.rank, u.start))
         best = units[0].score
-        specific = kinds & {"phone", "email", "site", "contact"}
-        if specific and not any(carries(k, u.text) for u in units for k in specific):
-            missing = {"phone": "numéro de téléphone", "email": "adresse électronique", "site": "site internet",
-                       "contact": "contact"}
-            what = " ni ".join(missing[k] for k in sorted(specific))
-            return Draft(f"Les fiches ne donnent pas de {what} pour cette demande. " + REFUSAL.split(". ", 1)[1],
-                         (), abstained=True)
+        specific = kinds & SPECIFIC
+        if specific:
+            # a question for a phone number or an address is answered with one, or not at all
+            # ...and the one given must be about the question's subject (the ARS's phone, not another one)
+            subject = question_tokens - set(tokenize(kind_words(context.question)))
+            holding = [
+                u for u in units
+                if any(carries(k, u.text) for k in specific)
+                and u.score >= 0.6 * best
+                and self.overlap(subject, u, whole_passage=True) >= 0.5
+            ]
+            if not holding:
+                missing = {"phone": "numéro de téléphone", "email": "adresse électronique", "site": "site internet",
+                           "contact": "contact"}
+                what = " ni de ".join(missing[k] for k in sorted(specific))
+                return Draft(f"Les fiches ne donnent pas de {what} pour cette demande. " + REFUSAL.split(". ", 1)[1],
+                             (), abstained=True)
+            units, best = holding, holding[0].score
         if best < MIN_SCORE:
             return Draft(REFUSAL, (), abstained=True)
+        if "figure" in kinds and not specific:
+            # a "how much / how many" question is answered with figures when the passages hold some
+            with_figures = [u for u in units if figures(u.text) and u.score >= KEEP_RATIO * best]
+            if with_figures:
+                units, best = with_figures, with_figures[0].score
         chosen: list[Unit] = []
         for unit in units:
             if len(chosen) == MAX_UNITS or unit.score < KEEP_RATIO * best:
                 break
             if sum(1 for c in chosen if c.passage.id == unit.passage.id) >= 2:
-                continue
-            if specific and not any(carries(k, unit.text) for k in specific) and chosen:
                 continue
             chosen.append(unit)
         return self._render(context, chosen)

@@ -1,0 +1,49 @@
+"""What kind of fact a question asks for (a phone number, an address, an amount) and whether a text holds one."""
+
+from __future__ import annotations
+
+import re
+
+from .text import figures
+
+PHONE = re.compile(r"(?:\+33\s?|0)[1-9](?:[\s.]?\d{2}){4}")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:fr|org|com|net)\b")
+
+_ASKS = {
+    "phone": re.compile(r"t[ée]l[ée]phone|\bnum[ée]ro\b|\bappeler\b|\bjoindre\b|\bphone\b|\bcall\b", re.I),
+    "email": re.compile(r"\be-?mail|courriel|adresse (?:mail|électronique)", re.I),
+    "site": re.compile(r"\bsites? (?:internet|web)\b|\bweb\b|\burl\b|\bwebsite", re.I),
+    "contact": re.compile(r"contact|qui (?:contacter|s'adresser|appeler)|interlocuteur|s'adresser|who (?:to|should)", re.I),
+    "figure": re.compile(
+        r"combien|montant|quel(?:le)? somme|nombre|pourcentage|taux|how (?:much|many)|amount|€|euros?|taille", re.I
+    ),
+}
+
+
+SPECIFIC = frozenset({"phone", "email", "site", "contact"})
+
+
+def asked_kinds(question: str) -> set[str]:
+    """Kinds of fact a question asks for: phone, email, site, contact, figure."""
+    return {kind for kind, pattern in _ASKS.items() if pattern.search(question)}
+
+
+def kind_words(question: str) -> str:
+    """The words of a question that only say which kind of fact is wanted ("téléphone", "combien")."""
+    return " ".join(m.group(0) for pattern in _ASKS.values() for m in pattern.finditer(question))
+
+
+def carries(kind: str, text: str) -> bool:
+    """Whether ``text`` holds a fact of this kind."""
+    if kind == "phone":
+        return bool(PHONE.search(text))
+    if kind == "email":
+        return bool(EMAIL.search(text))
+    if kind == "site":
+        return bool(URL.search(text))
+    if kind == "contact":
+        return bool(PHONE.search(text) or EMAIL.search(text) or URL.search(text))
+    if kind == "figure":
+        return bool(figures(text)) or bool(re.search(r"\d", text))
+    return False

@@ -1,0 +1,106 @@
+"""Shared fixtures: isolated settings, a deterministic keyword embedder, a tiny corpus."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from langchain_core.embeddings import Embeddings
+
+from assistant.config import PROJECT_ROOT, Settings
+from assistant.embeddings import EmbeddingSpec
+
+CORPUS = PROJECT_ROOT / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path, monkeypatch):
+    """No test reads or writes the project's index or the user's settings."""
+    for name in list(__import__("os").environ):
+        if name.startswith("COORDO_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("COORDO_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+class KeywordEmbeddings(Embeddings):
+    """Deterministic bag-of-words hashing embedder (64 dims), L2-normalised: no model, exact results."""
+
+    spec = EmbeddingSpec(backend="test", model="keyword-hash", dimension=64)
+
+    def _vector(self, text: str) -> list[float]:
+        from assistant.lexical import tokenize
+
+        v = np.zeros(64)
+        for token in tokenize(text):
+            v[int(hashlib.md5(token.encode()).hexdigest(), 16) % 64] += 1.0
+        norm = np.linalg.norm(v)
+        return (v / norm if norm else v + 1 / 8).tolist()
+
+    def embed_documents(self, texts):
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text):
+        return self._vector(text)
+
+
+@pytest.fixture
+def keyword_embeddings():
+    return KeywordEmbeddings()
+
+
+TINY_SHEET = """Fiche de test sur les MSP
+
+Actualité
+
+LES MAISONS DE SANTÉ
+
+Les MSP réunissent au moins deux médecins généralistes et un paramédical. Elles signent un contrat ACI.
+
+Le projet de santé décrit notamment :
+
+- l'accès aux soins ;
+- le travail en équipe.
+
+2
+
+Illustration 1 — Une image absente
+
+Tableau des financements
+
+\tMSP Maison de santé\tCPTS Communauté territoriale
+Financements\tACI: 80 105 € en moyenne en 2022, FIR de 50 000 € en deux fois\tACI: 287 500 € (taille 1) à 580 000 (taille 4) si résultats 100 %
+Forme juridique\tSISA pour percevoir l'ACI et association pour le FIR\tAssociation loi 1901 avec contrat ARS et Assurance maladie
+
+Contact : contact@exemple.fr
+"""
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path) -> Path:
+    directory = tmp_path / "corpus"
+    directory.mkdir()
+    (directory / "fiche-test.txt").write_text(TINY_SHEET, encoding="utf-8")
+    (directory / "sheets.csv").write_text(
+        "id,title,publisher,region,date,date_note,url\n"
+        "fiche-test,Fiche de test sur les MSP,URPS Test,Test,janvier 2025,,https://exemple.fr\n",
+        encoding="utf-8",
+    )
+    return directory
+
+
+@pytest.fixture
+def real_corpus(tmp_path) -> Path:
+    """A copy of the shipped corpus that a test may change."""
+    target = tmp_path / "corpus-copy"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings.from_env(corpus_dir=CORPUS, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")

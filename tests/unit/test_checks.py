@@ -1,0 +1,28 @@
+from assistant.answer.checks import answer_sentences, check_answer
+
+SOURCES = {1: "[1] (URPS ML Occitanie, septembre 2025) CPTS — Financements : ACI: 287 500 € (taille 1) à 580 000 (taille 4)",
+           2: "[2] (SNC, avril 2023) Occitanie | 40 | 2 899 688 | 47,68 %"}
+
+
+def test_supported_sentences_pass():
+    result = check_answer("Une CPTS perçoit de 287 500 € à 580 000 € [1]. L'Occitanie compte 40 CPTS [2].", SOURCES)
+    assert [s.problem for s in result.sentences] == ["", ""]
+    assert result.sentences[1].markers == (2,) and result.warnings == ()
+
+
+def test_unknown_marker_and_unsupported_figure_are_flagged():
+    result = check_answer("Une CPTS perçoit 600 000 € [1]. Elle a 40 membres [9]. Une phrase sans source.", SOURCES)
+    problems = [s.problem for s in result.sentences]
+    assert "600000" in problems[0]
+    assert "40" in problems[1] and result.sentences[1].markers == () and any("[9]" in w for w in result.warnings)
+    assert problems[2] == "phrase sans source"
+
+
+def test_figure_must_be_in_the_cited_passage_not_another():
+    result = check_answer("L'Occitanie compte 40 CPTS [1].", SOURCES)
+    assert "40" in result.sentences[0].problem
+
+
+def test_sentence_split_keeps_markers_and_decimals():
+    assert answer_sentences("Couverture de 47,68 % [2]. Total 1.5 million [1] Puis fin.") == [
+        "Couverture de 47,68 % [2].", "Total 1.5 million [1]", "Puis fin."]

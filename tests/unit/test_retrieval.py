@@ -1,0 +1,43 @@
+import pytest
+
+from assistant.index import build_index, open_index
+from assistant.retrieval import Coverage, HybridRetriever, rrf
+
+
+def test_rrf_rewards_agreement():
+    fused = rrf([[1, 2, 3], [2, 1, 4]], k=60)
+    assert fused[1] == pytest.approx(1 / 61 + 1 / 62) and fused[2] == pytest.approx(fused[1])
+    assert fused[3] == pytest.approx(1 / 63) and fused[4] == pytest.approx(1 / 63)
+
+
+def test_coverage_decision():
+    assert Coverage(0.9, 1.0).covered(0.8, 0.5)
+    assert not Coverage(0.7, 1.0).covered(0.8, 0.5)
+    assert not Coverage(0.9, 0.2).covered(0.8, 0.5)
+    assert not Coverage(0.9, 1.0, ("Québec",)).covered(0.8, 0.5)
+
+
+@pytest.fixture
+def retriever(settings, tiny_corpus, keyword_embeddings):
+    s = settings.with_(corpus_dir=tiny_corpus)
+    build_index(s, keyword_embeddings, keyword_embeddings.spec)
+    return HybridRetriever(open_index(s.index_dir), keyword_embeddings)
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "bm25", "dense"])
+def test_cpts_funding_question_finds_the_cpts_cell(retriever, mode):
+    result = retriever.search("Combien une communauté professionnelle territoriale perçoit au titre de l'ACI ?", 3, mode)
+    assert "287 500" in result.passages[0].passage.body
+
+
+def test_acronyms_expand_both_ways(retriever):
+    by_long = retriever.search("la maison de santé pluriprofessionnelle", 2, "bm25")
+    assert not any("CPTS" in r.passage.text for r in by_long.passages)
+    by_short = retriever.search("communauté professionnelle territoriale", 2, "bm25")
+    assert all("CPTS" in r.passage.text.splitlines()[-1] for r in by_short.passages)
+
+
+def test_unknown_names_and_years(retriever):
+    assert retriever.unknown_names("Comment fonctionne une MSP au Québec en 2030 ?") == ("Québec", "2030")
+    assert retriever.unknown_names("Quel financement pour une MSP en 2022 ?") == ()
+    assert retriever.term_coverage("posologie amoxicilline") == 0.0
