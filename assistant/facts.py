@@ -12,7 +12,7 @@ URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:fr|org|com|n
 
 _ASKS = {
     "phone": re.compile(r"t[ée]l[ée]phone|\bnum[ée]ro\b|\bappeler\b|\bjoindre\b|\bphone\b|\bcall\b", re.I),
-    "email": re.compile(r"\be-?mail|courriel|adresse (?:mail|électronique)", re.I),
+    "email": re.compile(r"\b(?:e-?)?mails?\b|courriel|adresse (?:mail|électronique)", re.I),
     "site": re.compile(r"\bsites? (?:internet|web)\b|\bweb\b|\burl\b|\bwebsite", re.I),
     "contact": re.compile(r"contact|qui (?:contacter|s'adresser|appeler)|interlocuteur|s'adresser|who (?:to|should)", re.I),
     "figure": re.compile(
@@ -29,9 +29,11 @@ def asked_kinds(question: str) -> set[str]:
     return {kind for kind, pattern in _ASKS.items() if pattern.search(question)}
 
 
-def kind_words(question: str) -> str:
-    """The words of a question that only say which kind of fact is wanted ("téléphone", "combien")."""
-    return " ".join(m.group(0) for pattern in _ASKS.values() for m in pattern.finditer(question))
+def strip_kind_words(question: str) -> str:
+    """The question without the words that only say which kind of fact is wanted ("téléphone", "combien")."""
+    for pattern in _ASKS.values():
+        question = pattern.sub(" ", question)
+    return question
 
 
 def carries(kind: str, text: str) -> bool:

@@ -15,12 +15,13 @@ from .lexical import tokenize
 from .schema import Retrieved
 
 
-def rrf(rankings: list[list[int]], k: int = 60) -> dict[int, float]:
-    """Reciprocal rank fusion of several rankings of item ids (best first)."""
+def rrf(rankings: list[list[int]], k: int = 60, weights: list[float] | None = None) -> dict[int, float]:
+    """Reciprocal rank fusion of several rankings of item ids (best first), optionally weighted."""
     fused: dict[int, float] = {}
-    for ranking in rankings:
+    for n, ranking in enumerate(rankings):
+        weight = weights[n] if weights else 1.0
         for rank, item in enumerate(ranking, start=1):
-            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
     return fused
 
 
@@ -55,11 +56,22 @@ class HybridRetriever:
         self.candidates = candidates
         self.rrf_k = rrf_k
         self._position = {p.id: i for i, p in enumerate(index.passages)}
+        self._holding: dict[frozenset, list[int]] = {}
 
     def bm25(self, question: str, k: int) -> list[tuple[int, float]]:
         scores = self.index.lexical.scores(expand(question))
         order = np.argsort(-scores, kind="stable")[:k]
         return [(int(i), float(scores[i])) for i in order if scores[i] > 0]
+
+    def holding(self, kinds: set[str], question: str) -> list[int]:
+        """Passages that hold a fact of these kinds, best BM25 first."""
+        key = frozenset(kinds)
+        if key not in self._holding:
+            self._holding[key] = [
+                i for i, p in enumerate(self.index.passages) if any(carries(k, p.body) for k in kinds)
+            ]
+        scores = self.index.lexical.scores(expand(question))
+        return sorted(self._holding[key], key=lambda i: -scores[i])[: self.candidates]
 
     def dense(self, question: str, k: int) -> list[tuple[int, float]]:
         vector = self.embeddings.embed_query(question)
@@ -94,13 +106,14 @@ class HybridRetriever:
         """Top ``k`` passages (``mode``: hybrid, bm25 or dense) and the coverage signals."""
         lexical = self.bm25(question, self.candidates) if mode in ("hybrid", "bm25") else []
         dense = self.dense(question, self.candidates) if mode in ("hybrid", "dense") else []
-        fused = rrf([[i for i, _ in lexical], [i for i, _ in dense]], self.rrf_k)
+        rankings, weights = [[i for i, _ in lexical], [i for i, _ in dense]], [1.0, 1.0]
         wanted = asked_kinds(question) & SPECIFIC
-        if wanted:
-            # a question for a phone number or an address prefers the passages that hold one
-            for i in fused:
-                if any(carries(kind, self.index.passages[i].body) for kind in wanted):
-                    fused[i] += 1.0 / (self.rrf_k + 1)
+        if wanted and mode == "hybrid":
+            # a question for a phone number or an address also ranks the passages that hold one,
+            # weighted like the two other lists together
+            rankings.append(self.holding(wanted, question))
+            weights.append(2.0)
+        fused = rrf(rankings, self.rrf_k, weights)
         lex_by, dense_by = dict(lexical), dict(dense)
         lex_rank = {i: r for r, (i, _) in enumerate(lexical, start=1)}
         dense_rank = {i: r for r, (i, _) in enumerate(dense, start=1)}

@@ -14,7 +14,7 @@ from typing import Iterator
 from ..acronyms import expand
 from ..lexical import tokenize
 from ..schema import Passage
-from ..facts import SPECIFIC, asked_kinds, carries, kind_words
+from ..facts import SPECIFIC, asked_kinds, carries, strip_kind_words
 from ..text import clean_markup, figures, sentence_spans
 from .base import REFUSAL, Context, Draft, make_citation, source_label
 
@@ -72,6 +72,21 @@ def units_of(passage: Passage, rank: int, source: str) -> list[Unit]:
     return out
 
 
+_NAME = re.compile(r"(?<!^)\b([A-ZÀ-Ý][\wÀ-ÿ'-]*)")
+
+
+def named_entities(question: str) -> set[str]:
+    """Tokens of the names in a question (ARS, Occitanie, Pays d'Auray...), first word excepted."""
+    from ..acronyms import ACRONYMS
+
+    words = " ".join(m.group(1) for m in _NAME.finditer(question.strip()))
+    tokens = set(tokenize(words))
+    for short in ACRONYMS:
+        if re.search(rf"\b{re.escape(short)}\b", words):
+            tokens |= set(tokenize(short))
+    return tokens
+
+
 def question_concepts(question: str) -> set[str]:
     """Content words of a question; an acronym and its long form count as one concept (the acronym)."""
     from ..acronyms import ACRONYMS, acronyms_in
@@ -126,18 +141,19 @@ class ExtractiveEngine:
         if specific:
             # a question for a phone number or an address is answered with one, or not at all
             # ...and the one given must be about the question's subject (the ARS's phone, not another one)
-            subject = question_tokens - set(tokenize(kind_words(context.question)))
+            subject = question_concepts(strip_kind_words(context.question))
+            names = named_entities(context.question)
             holding = [
                 u for u in units
                 if any(carries(k, u.text) for k in specific)
-                and u.score >= 0.6 * best
                 and self.overlap(subject, u, whole_passage=True) >= 0.5
+                and self.overlap(names, u, whole_passage=True) == 1.0
             ]
             if not holding:
                 missing = {"phone": "numéro de téléphone", "email": "adresse électronique", "site": "site internet",
                            "contact": "contact"}
-                what = " ni de ".join(missing[k] for k in sorted(specific))
-                return Draft(f"Les fiches ne donnent pas de {what} pour cette demande. " + REFUSAL.split(". ", 1)[1],
+                what = " ni ".join(("d'" if missing[k][0] in "aeiou" else "de ") + missing[k] for k in sorted(specific))
+                return Draft(f"Les fiches ne donnent pas {what} pour cette demande. " + REFUSAL.split(". ", 1)[1],
                              (), abstained=True)
             units, best = holding, holding[0].score
         if best < MIN_SCORE:
