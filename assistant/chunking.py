@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .schema import Passage, Sheet
 from .text import clean_markup, sentence_spans
 
-CHUNKER_VERSION = "5"
+CHUNKER_VERSION = "6"
 MAX_PASSAGE_CHARS = 900
 MERGE_UNDER_CHARS = 420
 CELL_MODE_MIN_AVG = 45  # average cell length above which a table is split cell by cell
@@ -286,7 +286,7 @@ def chunk_sheet(sheet: Sheet) -> list[Passage]:
                 if clean_markup(sheet.text[start:end]):
                     pieces.append((start, kind, section, contextual.strip(), start, end))
     pieces.sort(key=lambda p: (p[0], p[5]))
-    header = f"{sheet.meta.title} — {sheet.meta.publisher}" if sheet.meta.publisher else sheet.meta.title
+    title = sheet.meta.title
     passages = []
     for n, (_, kind, section, contextual, start, end) in enumerate(pieces):
         passages.append(
@@ -295,7 +295,7 @@ def chunk_sheet(sheet: Sheet) -> list[Passage]:
                 sheet_id=sheet.id,
                 kind=kind,
                 section=section,
-                text=f"{header}\n{contextual}",
+                text=f"{title}\n{contextual}",
                 body=clean_markup(sheet.text[start:end]),
                 start=start,
                 end=end,

@@ -31,6 +31,7 @@ class Unit:
     text: str  # readable text of the unit
     lead: str  # for table cells: "entity — attribute" shown before the quote
     score: float = 0.0
+    source: str = ""  # who published the sheet: part of what a contact answer must match
 
 
 def _short_header(header: str) -> str:
@@ -113,7 +114,9 @@ class ExtractiveEngine:
         """Share of the question's (idf-weighted) words found in the unit (or its passage) and headers."""
         if not question_tokens:
             return 1.0
-        if unit.passage.kind.startswith("table") or whole_passage:
+        if whole_passage:
+            context = f"{unit.source} {unit.passage.text}"
+        elif unit.passage.kind.startswith("table"):
             context = unit.passage.text
         else:
             context = f"{' '.join(unit.passage.section)} {unit.text}"
@@ -131,7 +134,9 @@ class ExtractiveEngine:
         question_tokens = question_concepts(context.question)
         units = []
         for rank, r in enumerate(context.retrieved, start=1):
+            source = context.meta(r.passage).publisher
             for unit in units_of(r.passage, rank, context.sheet_text(r.passage.sheet_id)):
+                unit = Unit(**{**unit.__dict__, "source": source})
                 units.append(Unit(**{**unit.__dict__, "score": self.score(question_tokens, unit, kinds)}))
         if not units:
             return Draft(REFUSAL, (), abstained=True)
