@@ -27,6 +27,17 @@ def _structures(text: str) -> list[str]:
     return [a for a in acronyms_in(text) if a in _STRUCTURES]
 
 
+_NAME = re.compile(r"\b([A-ZÀ-Ý][a-zà-ÿ]+(?:[-' ][A-ZÀ-Ý][a-zà-ÿ]+)*(?:-[a-zà-ÿ]+-[A-ZÀ-Ý][a-zà-ÿ]+)?)")
+
+
+def _names(text: str) -> list[str]:
+    """Place and organisation names (capitalised words, not the first word nor acronyms)."""
+    body = text.strip()
+    first = re.match(r"\s*\S+", body)
+    start = first.end() if first else 0
+    return [m.group(1) for m in _NAME.finditer(body, start)]
+
+
 def is_follow_up(question: str) -> bool:
     short = len(tokenize(question)) <= 4
     return bool(_FOLLOW_UP_START.match(question)) or (short and bool(_PRONOUNS.search(question))) or (
@@ -51,10 +62,12 @@ def standalone_question(question: str, history: Sequence[Turn]) -> str:
         if pattern.search(last):
             return pattern.sub(current[0], last, count=0)
         return f"{last} ({current[0]})"
-    if not current and last_structures:
-        subject = " et ".join(last_structures[:2])
-        cleaned = _PRONOUNS.sub("", core).strip()
-        cleaned = re.sub(r"\s{2,}", " ", cleaned)
-        return f"{cleaned[:1].upper()}{cleaned[1:]} ({subject}) ?"
+    names = _names(last)
+    place = re.sub(r"^(?:en|au|aux|à|a|dans|de|du|des|d'|la|le|les|l')\s*", "", core, flags=re.I).strip()
+    if names and place[:1].isupper() and len(tokenize(core)) <= 4 and not current:
+        # "Et en Bretagne ?" after "Combien de CPTS en Occitanie ?" → the same question about Bretagne
+        return last.replace(names[-1], place)
+    subjects = last_structures or next((a for a in (acronyms_in(q) for q in reversed(previous)) if a), [])
+    if not current and subjects:
+        return f"{question.strip()} ({' et '.join(subjects[:2])})"
     return question
-
