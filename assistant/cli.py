@@ -209,6 +209,51 @@ def chat(ctx, engine):
         history += [Turn("user", question), Turn("assistant", answer.text)]
 
 
+@main.command(name="eval")
+@click.option("--dataset", type=click.Path(dir_okay=False), default="evals/coordo-qa.jsonl", show_default=True,
+              help="Jeu de questions (JSONL).")
+@click.option("--out", type=click.Path(file_okay=False), help="Dossier des résultats (reprend un run interrompu).")
+@_engine_option
+@click.option("--k", "k", type=click.IntRange(1, 50), default=5, show_default=True, help="Passages retrouvés.")
+@click.option("--limit", type=click.IntRange(1), help="Seulement les N premières questions.")
+@click.option("--category", multiple=True, help="Seulement cette catégorie (répétable).")
+@click.option("--id", "ids", multiple=True, help="Seulement cette question (répétable).")
+@click.option("--no-baselines", is_flag=True, help="Ne pas calculer les baselines de recherche.")
+@click.option("--gate", type=click.Path(dir_okay=False), help="Seuils (TOML) : code de sortie 1 si un seuil n'est pas atteint.")
+@click.option("--check", "check_file", type=click.Path(dir_okay=False), help="Valider un jeu de questions, sans rien lancer.")
+@click.option("--compare", nargs=2, type=click.Path(file_okay=False), help="Comparer deux dossiers de résultats.")
+@click.option("--calibrate", is_flag=True, help="Régler les seuils de refus sur le jeu (écrit evals/calibration.md).")
+@click.pass_context
+def eval_command(ctx, dataset, out, engine, k, limit, category, ids, no_baselines, gate, check_file, compare, calibrate):
+    """Évalue Coordo sur un jeu de questions et écrit results.jsonl, metrics.json et report.md.
+
+    \b
+    Exemples :
+      coordo eval --check evals/coordo-qa.jsonl
+      coordo eval --out evals/reports/extractive
+      coordo eval --engine llm --out evals/reports/llm
+      coordo eval --out /tmp/run --category funding --limit 10
+      coordo eval --compare evals/reports/extractive /tmp/run
+    """
+    from pathlib import Path
+
+    from .evals import commands
+
+    settings = _settings(ctx, engine=engine, top_k=k)
+    if check_file:
+        commands.check(settings, Path(check_file))
+    elif compare:
+        click.echo(commands.compare(Path(compare[0]), Path(compare[1])))
+    elif calibrate:
+        commands.calibrate(settings, Path(dataset))
+    else:
+        if not out:
+            raise click.UsageError("--out DOSSIER est requis pour lancer une évaluation.")
+        code = commands.evaluate(settings, Path(dataset), Path(out), limit=limit, categories=category, ids=ids,
+                                 baselines=not no_baselines, gate=Path(gate) if gate else None)
+        sys.exit(code)
+
+
 @main.command()
 @click.pass_context
 def config(ctx):

@@ -1,0 +1,1 @@
+"""Evaluation: dataset schema and validator, runner, metrics, baselines, reports, comparisons."""
