@@ -37,6 +37,12 @@ ACRONYMS: dict[str, tuple[str, ...]] = {
     "HAD": ("hospitalisation à domicile",),
     "EHPAD": ("établissement d'hébergement pour personnes âgées dépendantes",),
     "IDE": ("infirmier diplômé d'état",),
+    "ANS": ("agence du numérique en santé",),
+    "GQI": ("groupe qualité interprofessionnel",),
+    "IPA": ("infirmier en pratique avancée", "pratique avancée"),
+    "RCP": ("réunion de concertation pluriprofessionnelle",),
+    "ROSP": ("rémunération sur objectifs de santé publique",),
+    "CCAS": ("centre communal d'action sociale",),
 }
 
 _EXPANSIONS = [(fold(long), short) for short, longs in ACRONYMS.items() for long in longs]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .schema import Passage, Sheet
 from .text import clean_markup, sentence_spans
 
-CHUNKER_VERSION = "6"
+CHUNKER_VERSION = "7"
 MAX_PASSAGE_CHARS = 900
 MERGE_UNDER_CHARS = 420
 CELL_MODE_MIN_AVG = 45  # average cell length above which a table is split cell by cell
@@ -138,6 +138,9 @@ def _blocks(sheet: Sheet) -> list[_Block]:
                 h1, h2 = s, None
             else:
                 h2 = s
+            if re.search(r"\d", s) and len(s.split()) >= 5:
+                # a title that states a fact ("ON COMPTE AUJOURD'HUI 427 CPTS…") is content too
+                blocks.append(_Block("text", section(), [line]))
             continue
         if _BULLET.match(line.raw) and current and current.kind == "text":
             current.lines.append(line)  # a list stays with the paragraph that introduces it

@@ -13,7 +13,7 @@ URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:fr|org|com|n
 _ASKS = {
     "phone": re.compile(r"t[ée]l[ée]phone|\bnum[ée]ro\b|\bappeler\b|\bjoindre\b|\bphone\b|\bcall\b", re.I),
     "email": re.compile(r"\b(?:e-?)?mails?\b|courriel|adresse (?:mail|électronique)", re.I),
-    "site": re.compile(r"\bsites? (?:internet|web)\b|\bweb\b|\burl\b|\bwebsite", re.I),
+    "site": re.compile(r"(?<!plusieurs )(?<!même )(?<!seul )\bsites?\b(?! multi)|\bweb\b|\burl\b|\bwebsites?\b", re.I),
     "contact": re.compile(r"contact|qui (?:contacter|s'adresser|appeler)|interlocuteur|s'adresser|who (?:to|should)", re.I),
     "figure": re.compile(
         r"combien|montant|quel(?:le)? somme|nombre|pourcentage|taux|how (?:much|many)|amount|€|euros?|taille", re.I
@@ -21,7 +21,8 @@ _ASKS = {
 }
 
 
-SPECIFIC = frozenset({"phone", "email", "site", "contact"})
+# kinds that a question asks for explicitly: the answer must hold one, or say the sheets do not give one
+SPECIFIC = frozenset({"phone", "email", "site"})
 
 
 def asked_kinds(question: str) -> set[str]:
@@ -47,5 +48,15 @@ def carries(kind: str, text: str) -> bool:
     if kind == "contact":
         return bool(PHONE.search(text) or EMAIL.search(text) or URL.search(text))
     if kind == "figure":
-        return bool(figures(text)) or bool(re.search(r"\d", text))
+        return has_quantity(text)
     return False
+
+
+_NUMBER_WORDS = re.compile(
+    r"\b(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|vingt|trente|cent|mille|aucune?)\b", re.I
+)
+
+
+def has_quantity(text: str) -> bool:
+    """Digits or a number written in words ("trois professionnels")."""
+    return bool(re.search(r"\d", text)) or bool(_NUMBER_WORDS.search(text))

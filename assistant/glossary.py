@@ -18,7 +18,7 @@ EN_FR: dict[str, str] = {
     "specialised": "spécialisés", "specialized": "spécialisés",
     "doctor": "médecin", "doctors": "médecins", "physician": "médecin", "physicians": "médecins",
     "general practitioner": "médecin généraliste", "general practitioners": "médecins généralistes",
-    "gp": "médecin généraliste", "gps": "médecins généralistes", "nurse": "infirmier", "nurses": "infirmiers",
+    "gp": "médecin généraliste", "gps": "médecins généralistes", "gp's": "médecin généraliste", "nurse": "infirmier", "nurses": "infirmiers",
     "pharmacist": "pharmacien", "pharmacists": "pharmaciens", "salaried": "salariés", "employed": "salariés",
     "self-employed": "libéraux", "private practice": "libéral",
     "member": "membre", "members": "membres professionnels", "join": "rejoindre composition",
@@ -33,7 +33,10 @@ EN_FR: dict[str, str] = {
     "patient": "patient", "patients": "patients", "support": "appui accompagnement", "help": "accompagner",
     "complex": "complexes", "prevention": "prévention", "access": "accès", "unscheduled": "non programmés",
     "cardiology": "cardiologie", "cardiologists": "cardiologues", "union": "syndicat", "created": "créé création",
-    "create": "créer création", "set up": "créer mise en place", "what is": "qu'est-ce", "average": "moyenne",
+    "create": "créer création", "january": "janvier", "february": "février", "march": "mars", "april": "avril",
+    "may": "mai", "june": "juin", "july": "juillet", "august": "août", "september": "septembre",
+    "october": "octobre", "november": "novembre", "december": "décembre", "manage": "gère géré",
+    "manages": "gère géré", "managed": "géré", "existed": "existait", "exist": "existe", "active": "activité", "set up": "créer mise en place", "what is": "qu'est-ce", "average": "moyenne",
 }
 
 _PATTERN = re.compile(
@@ -54,6 +57,14 @@ FUNDING_WORDS = re.compile(
 )
 
 
+COUNT_WORDS = re.compile(r"\bcombien (?:de|d'|y a|existe|compte)|\bhow many\b|\bnombre\b", re.IGNORECASE)
+
+
 def funding_terms(text: str) -> str:
-    """The sheets' funding vocabulary when a question asks about money in other words."""
-    return "financement financements rémunération" if FUNDING_WORDS.search(text) else ""
+    """The sheets' own words when a question asks about money or counts in other words."""
+    extra = []
+    if FUNDING_WORDS.search(text):
+        extra.append("financement financements rémunération")
+    if COUNT_WORDS.search(text):
+        extra.append("nombre")
+    return " ".join(extra)

@@ -34,7 +34,8 @@ def tokenize(text: str) -> list[str]:
     """Stemmed, accent-folded content words; elisions split (l'ARS → ars)."""
     words = []
     for token in _WORD.findall(fold(text)):
-        token = token.split("'")[-1]
+        head, _, tail = token.rpartition("'")
+        token = head if tail == "s" and head else tail  # Garban's → garban ; l'ARS → ars
         if token and token not in _stopwords():
             words.append(token)
     return _stemmer().stemWords(words)

@@ -38,10 +38,13 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?![\d])")
+
+
 def normalize_for_match(text: str) -> str:
     """Fold, drop punctuation and collapse spaces, keeping digit groups together (287 500 → 287500)."""
     text = fold(text)
-    text = re.sub(r"(?<=\d)[\s\u00a0\u202f.](?=\d{3}\b)", "", text)
+    text = _THOUSANDS.sub(lambda m: re.sub(r"\D", "", m.group(0)), text)
     text = re.sub(r"[^\w%€]+", " ", text)
     return " ".join(text.split())
 

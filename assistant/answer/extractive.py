@@ -14,13 +14,14 @@ from typing import Iterator
 from ..acronyms import expand
 from ..lexical import tokenize
 from ..schema import Passage
-from ..facts import SPECIFIC, asked_kinds, carries, strip_kind_words
+from ..facts import SPECIFIC, asked_kinds, carries, has_quantity, strip_kind_words
 from ..text import clean_markup, figures, sentence_spans
 from .base import REFUSAL, Context, Draft, make_citation, source_label
 
 MAX_UNITS = 3
 KEEP_RATIO = 0.72
 MIN_SCORE = 0.2
+OTHER_SOURCE_RATIO = 0.55
 
 @dataclass(frozen=True)
 class Unit:
@@ -31,7 +32,7 @@ class Unit:
     text: str  # readable text of the unit
     lead: str  # for table cells: "entity — attribute" shown before the quote
     score: float = 0.0
-    source: str = ""  # who published the sheet: part of what a contact answer must match
+    source: str = ""  # the sheet's publisher and region: what its passages are about
 
 
 def _short_header(header: str) -> str:
@@ -80,12 +81,27 @@ def named_entities(question: str) -> set[str]:
     """Tokens of the names in a question (ARS, Occitanie, Pays d'Auray...), first word excepted."""
     from ..acronyms import ACRONYMS
 
-    words = " ".join(m.group(1) for m in _NAME.finditer(question.strip()))
+    from ..glossary import _PATTERN as english_terms
+
+    words = " ".join(m.group(1) for m in _NAME.finditer(question.strip()) if not english_terms.fullmatch(m.group(1)))
     tokens = set(tokenize(words))
     for short in ACRONYMS:
         if re.search(rf"\b{re.escape(short)}\b", words):
             tokens |= set(tokenize(short))
     return tokens
+
+
+STRUCTURES = ("MSP", "CPTS", "ESP", "ESS", "CDS", "DAC", "ESCAP")
+
+
+def sheet_names(context: Context) -> set[str]:
+    """Names that tell the sheets and their subjects apart: publishers, regions and the structures.
+
+    Only these restrict an answer to passages that mention them; other names in a question
+    (l'Assurance maladie, la DGOS) are ordinary words for scoring.
+    """
+    words = " ".join(f"{m.publisher} {m.region}" for m in context.sheets.values())
+    return set(tokenize(f"{words} {' '.join(STRUCTURES)}"))
 
 
 def question_concepts(question: str) -> set[str]:
@@ -134,10 +150,19 @@ class ExtractiveEngine:
         question_tokens = question_concepts(context.question)
         units = []
         for rank, r in enumerate(context.retrieved, start=1):
-            source = context.meta(r.passage).publisher
+            meta = context.meta(r.passage)
+            source = f"{meta.publisher} {meta.region}"
             for unit in units_of(r.passage, rank, context.sheet_text(r.passage.sheet_id)):
                 unit = Unit(**{**unit.__dict__, "source": source})
                 units.append(Unit(**{**unit.__dict__, "score": self.score(question_tokens, unit, kinds)}))
+        named = {t for t in named_entities(context.question) if self._weight(t) > 0}
+        if units and any(all(self.overlap({t}, u, whole_passage=True) == 0 for u in units) for t in named):
+            # the question names something (la Belgique, le Québec) that no retrieved passage mentions
+            return Draft(REFUSAL, (), abstained=True)
+        names = named & sheet_names(context)
+        if names:
+            # the answer must be about what the question names (MSP in Bretagne, not CPTS in Bretagne)
+            units = [u for u in units if self.overlap(names, u, whole_passage=True) == 1.0]
         if not units:
             return Draft(REFUSAL, (), abstained=True)
         units.sort(key=lambda u: (-u.score, u.rank, u.start))
@@ -165,7 +190,7 @@ class ExtractiveEngine:
             return Draft(REFUSAL, (), abstained=True)
         if "figure" in kinds and not specific:
             # a "how much / how many" question is answered with figures when the passages hold some
-            with_figures = [u for u in units if figures(u.text) and u.score >= KEEP_RATIO * best]
+            with_figures = [u for u in units if has_quantity(u.text) and u.score >= KEEP_RATIO * best]
             if with_figures:
                 units, best = with_figures, with_figures[0].score
         chosen: list[Unit] = []
@@ -175,6 +200,13 @@ class ExtractiveEngine:
             if sum(1 for c in chosen if c.passage.id == unit.passage.id) >= 2:
                 continue
             chosen.append(unit)
+        if "figure" in kinds and len(chosen) < MAX_UNITS + 1:
+            # another sheet may give another figure for the same thing: show it, with its date
+            sheets = {u.passage.sheet_id for u in chosen}
+            for unit in units:
+                if unit.passage.sheet_id not in sheets and figures(unit.text) and unit.score >= OTHER_SOURCE_RATIO * best:
+                    chosen.append(unit)
+                    break
         return self._render(context, chosen)
 
     def _render(self, context: Context, chosen: list[Unit]) -> Draft:

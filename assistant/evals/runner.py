@@ -73,7 +73,10 @@ def run_case(coordo: Coordo, case: EvalCase) -> dict:
     sheets = coordo.retriever.index.sheets
     retrieved = [r.passage.body for r in answer.retrieved]
     cited = [c.text for c in answer.citations]
-    labels = [sheets[c.sheet_id].date_label for c in answer.citations if c.sheet_id in sheets]
+    by_id = {p.id: p for p in coordo.retriever.index.passages}
+    # figures may also come from the cited passage's headers and the sheet's date, shown beside the quote
+    context = [by_id[c.passage_id].text for c in answer.citations if c.passage_id in by_id]
+    labels = [sheets[c.sheet_id].date_label for c in answer.citations if c.sheet_id in sheets] + context
     v = verdict(case, answer.text, answer.abstained, retrieved, cited, labels)
     return {
         "id": case.id,
