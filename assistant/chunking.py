@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .schema import Passage, Sheet
 from .text import clean_markup, sentence_spans
 
-CHUNKER_VERSION = "7"
+CHUNKER_VERSION = "8"
 MAX_PASSAGE_CHARS = 900
 MERGE_UNDER_CHARS = 420
 CELL_MODE_MIN_AVG = 45  # average cell length above which a table is split cell by cell
@@ -99,6 +99,7 @@ def _blocks(sheet: Sheet) -> list[_Block]:
     blocks: list[_Block] = []
     current: _Block | None = None
     first_heading = True
+    closing: tuple[_Line, tuple[str, ...]] | None = None  # the last heading, while nothing follows it
 
     def section() -> tuple[str, ...]:
         return tuple(clean_markup(h) for h in (h1, h2) if h)
@@ -122,6 +123,7 @@ def _blocks(sheet: Sheet) -> list[_Block]:
         if "\t" in line.raw and clean_markup(line.raw):
             if _TOC.search(line.raw):
                 continue  # table of contents
+            closing = None
             if not current or current.kind != "table":
                 close()
                 current = _Block("table", section())
@@ -134,6 +136,11 @@ def _blocks(sheet: Sheet) -> list[_Block]:
             if first_heading:
                 first_heading = False  # the sheet's title: known from the metadata
                 continue
+            if closing and _heading_level(closing[0].raw) == 2 and not (blocks and blocks[-1].lines[-1] is closing[0]):
+                # a subtitle straight after a subtitle had no text of its own: it is content
+                # (a list of references, "Contact" then the contact itself)
+                blocks.append(_Block("text", closing[1], [closing[0]]))
+            closing = (line, section())
             if _heading_level(line.raw) == 1:
                 h1, h2 = s, None
             else:
@@ -142,6 +149,7 @@ def _blocks(sheet: Sheet) -> list[_Block]:
                 # a title that states a fact ("ON COMPTE AUJOURD'HUI 427 CPTS…") is content too
                 blocks.append(_Block("text", section(), [line]))
             continue
+        closing = None
         if _BULLET.match(line.raw) and current and current.kind == "text":
             current.lines.append(line)  # a list stays with the paragraph that introduces it
             continue
@@ -151,6 +159,9 @@ def _blocks(sheet: Sheet) -> list[_Block]:
             current = _Block("text", section())
         current.lines.append(line)
     close()
+    if closing and not (blocks and blocks[-1].lines[-1] is closing[0]):
+        # a sheet that ends on a title-like line ends on content ("Contact" / "ARS - Direction des Soins…")
+        blocks.append(_Block("text", closing[1], [closing[0]]))
     return blocks
 
 

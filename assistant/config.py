@@ -34,8 +34,8 @@ class Settings:
     candidates: int = 30
     rrf_k: int = 60
     # "Not covered" decision, set on data (see evals/calibration.md).
-    min_dense_score: float = 0.80
-    min_term_coverage: float = 0.5
+    min_dense_score: float = 0.76
+    min_term_coverage: float = 0.6
     # Answers.
     engine: str = "extractive"
     max_question_chars: int = 1000

@@ -90,3 +90,32 @@ def test_synthetic_sheet(tiny_corpus):
     )
     for p in passages:
         assert clean_markup(sheet.text[p.start : p.end]) == p.body
+
+
+def test_no_content_line_is_lost():
+    """Every line of every sheet is quoted by a passage or heads one, except titles, tables' header rows,
+    tables of contents and table labels (whose words the passages carry in their context)."""
+    import re
+
+    from assistant.chunking import _is_furniture
+
+    for sheet in load_corpus(CORPUS):
+        passages = chunk_sheet(sheet)
+        spans = [(p.start, p.end) for p in passages]
+        sections = {h for p in passages for h in p.section}
+        lines = sheet.text.splitlines(keepends=True)
+        title = next(i for i, raw in enumerate(lines) if clean_markup(raw.strip()))
+        lost, pos = [], 0
+        for n, raw in enumerate(lines):
+            start, pos = pos, pos + len(raw)
+            text = clean_markup(raw.strip())
+            if not text or _is_furniture(raw) or n == title or text in sections:
+                continue
+            previous = next((lines[i] for i in range(n - 1, -1, -1) if lines[i].strip()), "")
+            if "\t" in raw and "\t" not in previous:
+                continue  # a table's header row: in its passages' context, not quoted
+            if re.search(r"\.{4,}|^TABLEAU \d", text):
+                continue
+            if not any(s < pos and e > start for s, e in spans):
+                lost.append(text)
+        assert lost == [], f"{sheet.id}: {lost}"
