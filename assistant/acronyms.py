@@ -45,7 +45,13 @@ ACRONYMS: dict[str, tuple[str, ...]] = {
     "CCAS": ("centre communal d'action sociale",),
 }
 
-_EXPANSIONS = [(fold(long), short) for short, longs in ACRONYMS.items() for long in longs]
+def _long_form(long: str) -> re.Pattern:
+    """A long form in folded text, each word also in the plural (maisons de santé pluriprofessionnelles)."""
+    words = [re.escape(w) + r"(?:s|x)?" for w in fold(long).split()]
+    return re.compile(r"\b" + r"\s+".join(words) + r"\b")
+
+
+_EXPANSIONS = [(_long_form(long), short) for short, longs in ACRONYMS.items() for long in longs]
 _ACRONYM_RE = re.compile(r"\b(" + "|".join(sorted((re.escape(a) for a in ACRONYMS), key=len, reverse=True)) + r")s?\b")
 
 
@@ -54,9 +60,9 @@ def acronyms_in(text: str) -> list[str]:
     found: list[tuple[int, str]] = [(m.start(), m.group(1)) for m in _ACRONYM_RE.finditer(text)]
     folded = fold(text)
     for long, short in _EXPANSIONS:
-        pos = folded.find(long)
-        if pos >= 0:
-            found.append((pos, short))
+        match = long.search(folded)
+        if match:
+            found.append((match.start(), short))
     seen, out = set(), []
     for _, short in sorted(found):
         if short not in seen:

@@ -30,6 +30,14 @@ def asked_kinds(question: str) -> set[str]:
     return {kind for kind, pattern in _ASKS.items() if pattern.search(question)}
 
 
+_QUANTITY = re.compile(r"\bcombien\b|\bnombre\b|\bmontant\b|pourcentage|how (?:much|many)|\bamount\b", re.I)
+
+
+def asks_quantity(question: str) -> bool:
+    """Whether the question can only be answered by a number (how many, how much, which amount)."""
+    return bool(_QUANTITY.search(question))
+
+
 def strip_kind_words(question: str) -> str:
     """The question without the words that only say which kind of fact is wanted ("téléphone", "combien")."""
     for pattern in _ASKS.values():

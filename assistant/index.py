@@ -21,15 +21,17 @@ from typing import Callable
 from langchain_core.embeddings import Embeddings
 
 from . import __version__
-from .chunking import CHUNKER_VERSION, chunk_corpus
+from .chunking import CHUNKER_VERSION as _CHUNKER, chunk_corpus
 from .config import Settings
 from .corpus import load_corpus
 from .embeddings import EmbeddingSpec
 from .errors import IndexCorrupted, IndexMismatch, IndexMissing
-from .lexical import LexicalIndex
+from .lexical import TOKENIZER_VERSION, LexicalIndex
 from .schema import Passage, Sheet, SheetMeta
 
 log = logging.getLogger(__name__)
+
+CHUNKER_VERSION = f"{_CHUNKER}.{TOKENIZER_VERSION}"  # passages and their BM25 tokens
 
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"

@@ -30,13 +30,22 @@ def _stemmer():
     return Stemmer.Stemmer("french")
 
 
+TOKENIZER_VERSION = "2"  # recorded in the index: a change here means the BM25 index is rebuilt
+
+_CAPITALS = re.compile(r"\b[A-ZÀ-Ý]{3,}\b")
+
+
 def tokenize(text: str) -> list[str]:
-    """Stemmed, accent-folded content words; elisions split (l'ARS → ars)."""
+    """Stemmed, accent-folded content words; elisions split (l'ARS → ars).
+
+    A stop word written in capitals is a name and is kept (l'association AVEC Santé).
+    """
+    names = {fold(w) for w in _CAPITALS.findall(text)}
     words = []
     for token in _WORD.findall(fold(text)):
         head, _, tail = token.rpartition("'")
         token = head if tail == "s" and head else tail  # Garban's → garban ; l'ARS → ars
-        if token and token not in _stopwords():
+        if token and (token not in _stopwords() or token in names):
             words.append(token)
     return _stemmer().stemWords(words)
 

@@ -14,7 +14,7 @@ from typing import Iterator
 from ..acronyms import expand
 from ..lexical import tokenize
 from ..schema import Passage
-from ..facts import SPECIFIC, asked_kinds, carries, has_quantity, strip_kind_words
+from ..facts import SPECIFIC, asked_kinds, asks_quantity, carries, has_quantity, strip_kind_words
 from ..text import clean_markup, figures, sentence_spans
 from .base import REFUSAL, Context, Draft, make_citation, source_label
 
@@ -193,6 +193,9 @@ class ExtractiveEngine:
             with_figures = [u for u in units if has_quantity(u.text) and u.score >= KEEP_RATIO * best]
             if with_figures:
                 units, best = with_figures, with_figures[0].score
+            elif asks_quantity(context.question):
+                # "combien de MSP en Occitanie ?" answered without a figure is not answered
+                return Draft("Les fiches ne donnent pas ce chiffre. " + REFUSAL.split(". ", 1)[1], (), abstained=True)
         chosen: list[Unit] = []
         for unit in units:
             if len(chosen) == MAX_UNITS or unit.score < KEEP_RATIO * best:

@@ -112,3 +112,17 @@ def test_llm_unverifiable_answer_falls_back_to_extractive(corpus):
 def test_llm_refusal_is_an_abstention(corpus):
     _, _, draft = run_llm(corpus, "Les fiches ne répondent pas à cette question.")
     assert draft.abstained and draft.citations == ()
+
+
+def test_extractive_refuses_a_count_it_cannot_give(corpus):
+    ctx = context(corpus, "Combien de pharmaciens d'officine ont de nouvelles missions ?", ["pharmaciens d'officine"])
+    draft = ExtractiveEngine().answer(ctx)
+    assert draft.abstained and "ne donnent pas ce chiffre" in draft.text
+
+
+def test_extractive_refuses_when_the_named_place_is_in_no_passage(corpus):
+    ctx = context(corpus, "Combien de CPTS compte la Belgique ?", ["Bretagne | 20", "Guadeloupe |"])
+    assert ExtractiveEngine().answer(ctx).abstained
+    ctx = context(corpus, "Combien de CPTS compte la Bretagne ?", ["Bretagne | 20", "Guadeloupe |"])
+    draft = ExtractiveEngine().answer(ctx)
+    assert not draft.abstained and "Bretagne" in draft.text and "Guadeloupe" not in draft.text

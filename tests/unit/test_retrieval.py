@@ -41,3 +41,17 @@ def test_unknown_names_and_years(retriever):
     assert retriever.unknown_names("Comment fonctionne une MSP au Québec en 2030 ?") == ("Québec", "2030")
     assert retriever.unknown_names("Quel financement pour une MSP en 2022 ?") == ()
     assert retriever.term_coverage("posologie amoxicilline") == 0.0
+
+
+def test_long_forms_are_found_in_the_plural():
+    from assistant.acronyms import acronyms_in
+
+    assert acronyms_in("Combien de maisons de santé pluriprofessionnelles ?") == ["MSP"]
+    assert acronyms_in("les dispositifs d'appui à la coordination") == ["DAC"]
+
+
+def test_a_stop_word_in_capitals_is_a_name():
+    from assistant.lexical import tokenize
+
+    assert "avec" in tokenize("le site de l'association AVEC Santé")
+    assert "avec" not in tokenize("une MSP avec un médecin")
