@@ -7,12 +7,14 @@ text did not change are copied from the previous index, so an update only embeds
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -82,6 +84,27 @@ def _chroma_client(path: Path):
     return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
 
 
+@contextmanager
+def _loading_lock(chroma_dir: Path):
+    """Serialise, across processes, the moment a store is opened and its vector index loaded.
+
+    Chroma's embedded store is not process-safe: a process that loads the HNSW index also rewrites
+    its files, and another process loading it at the same moment can miss vectors. Loading under an
+    exclusive lock (then querying from memory) keeps two Coordo processes on one index consistent.
+    """
+    try:
+        handle = open(chroma_dir / "coordo-load.lock", "a+")
+    except OSError:  # a read-only index: nobody can be rewriting it either
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _chroma_dir(index_dir: Path, collection: str) -> Path:
     """Each build's store has its own path: Chroma caches clients by path within a process."""
     return index_dir / f"chroma-{collection}"
@@ -126,8 +149,9 @@ def _previous_vectors(index_dir: Path, spec: EmbeddingSpec) -> dict[str, list[fl
     if info.embedding != spec:
         return {}
     try:
-        client = _chroma_client(_chroma_dir(index_dir, info.collection))
-        got = client.get_collection(info.collection).get(include=["embeddings", "metadatas"])
+        directory = _chroma_dir(index_dir, info.collection)
+        with _loading_lock(directory):
+            got = _chroma_client(directory).get_collection(info.collection).get(include=["embeddings", "metadatas"])
     except Exception as exc:  # a damaged store only costs a full re-embedding
         log.warning("Previous vectors unreadable (%s): every passage will be embedded.", exc)
         return {}
@@ -316,8 +340,13 @@ def open_index(index_dir: Path) -> OpenIndex:
         ]
         sheets_doc = json.loads((index_dir / SHEETS).read_text(encoding="utf-8"))
         lexical = LexicalIndex.load(index_dir / BM25_DIR)
-        collection = _chroma_client(_chroma_dir(index_dir, info.collection)).get_collection(info.collection)
-        count = collection.count()
+        directory = _chroma_dir(index_dir, info.collection)
+        with _loading_lock(directory):
+            collection = _chroma_client(directory).get_collection(info.collection)
+            count = collection.count()
+            if count:  # load the vector index now, under the lock, rather than at the first question
+                probe = [1.0] + [0.0] * (info.embedding.dimension - 1)
+                collection.query(query_embeddings=[probe], n_results=1, include=[])
     except Exception as exc:
         raise IndexCorrupted(
             f"Index endommagé dans {index_dir} ({type(exc).__name__}) : reconstruisez-le avec : coordo index --rebuild"

@@ -79,3 +79,26 @@ def test_manifest_records_the_model(tiny_settings, keyword_embeddings):
     manifest = json.loads((tiny_settings.index_dir / "manifest.json").read_text("utf-8"))
     assert manifest["embedding"] == {"backend": "test", "model": "keyword-hash", "dimension": 64}
     assert manifest["sheets"]["fiche-test"]["title"] == "Fiche de test sur les MSP"
+
+
+def _every_vector(index_dir: str) -> list[str]:
+    from pathlib import Path
+
+    index = open_index(Path(index_dir))
+    n = index.collection.count()
+    probe = [1.0] + [0.0] * (index.info.embedding.dimension - 1)
+    return sorted(index.collection.query(query_embeddings=[probe], n_results=n, include=[])["ids"][0])
+
+
+def test_processes_opening_one_index_together_all_see_every_vector(tiny_settings, keyword_embeddings):
+    # Chroma's embedded store rewrites its vector files when a process loads them: Coordo loads them
+    # under a lock so that web workers or a chat and an evaluation sharing an index stay consistent.
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+
+    build_index(tiny_settings, keyword_embeddings, keyword_embeddings.spec)
+    expected = _every_vector(str(tiny_settings.index_dir))
+    with ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("spawn")) as pool:
+        seen = list(pool.map(_every_vector, [str(tiny_settings.index_dir)] * 8))
+    assert all(ids == expected for ids in seen) and len(expected) == read_info(tiny_settings.index_dir).passages
+    assert (tiny_settings.index_dir / f"chroma-{read_info(tiny_settings.index_dir).collection}" / "coordo-load.lock").exists()
