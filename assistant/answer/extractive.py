@@ -68,7 +68,7 @@ def units_of(passage: Passage, rank: int, source: str) -> list[Unit]:
     out = []
     for s, e in merged:
         text = clean_markup(raw[s:e]).lstrip("-•→ ").strip()
-        if len(text) >= 12 or figures(text):
+        if len(text) >= 12 or re.search(r"\d", text):  # "5 ESS" is a whole answer
             lead = section if len(text) < 60 and section else ""
             out.append(Unit(passage, rank, passage.start + s, passage.start + e, text, lead))
     return out
