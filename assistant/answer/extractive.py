@@ -33,6 +33,7 @@ class Unit:
     lead: str  # for table cells: "entity — attribute" shown before the quote
     score: float = 0.0
     source: str = ""  # the sheet's publisher and region: what its passages are about
+    title: bool = False  # a section title that states a fact, above the passage it came with
 
 
 def _short_header(header: str) -> str:
@@ -40,11 +41,34 @@ def _short_header(header: str) -> str:
     return re.sub(r"\s*\([^)]{40,}\)", "", header).strip()
 
 
+def _fact_headings(passage: Passage, rank: int, source: str) -> list[Unit]:
+    """Section titles above a passage that state a fact (« ON COMPTE AUJOURD'HUI 427 CPTS… »), quoted
+    from where they stand in the sheet: the total above a table's rows answers questions too."""
+    out = []
+    for heading in passage.section:
+        if re.search(r"\d", heading) and len(heading.split()) >= 5:
+            start = source.rfind(heading, 0, passage.start)
+            if start >= 0:
+                out.append(Unit(passage, rank, start, start + len(heading), heading, "", title=True))
+    return out
+
+
+def _row_entity(passage: Passage) -> set[str]:
+    """Words of what a table row or cell is about (its first cell or row header); empty for prose."""
+    if passage.kind == "table_row":
+        return set(tokenize(passage.body.split(" | ", 1)[0]))
+    if passage.kind == "table_cell":
+        entity = passage.text.splitlines()[-1].split(" — ", 1)[0]
+        return set(tokenize(_short_header(entity)))
+    return set()
+
+
 def units_of(passage: Passage, rank: int, source: str) -> list[Unit]:
     """Sentences (prose, lists) or the whole cell/row (tables) of a passage, with exact spans.
 
     A sentence that introduces a list ("... lorsque :") is kept with the items that follow it.
     """
+    headings = _fact_headings(passage, rank, source)
     if passage.kind.startswith("table"):
         last = passage.text.splitlines()[-1]
         lead = ""
@@ -55,7 +79,7 @@ def units_of(passage: Passage, rank: int, source: str) -> list[Unit]:
         elif passage.kind == "table_row":
             names = [pair.split(" : ", 1)[0] for pair in last.split(" ; ") if " : " in pair]
             lead = " | ".join(names)
-        return [Unit(passage, rank, passage.start, passage.end, passage.body, lead)]
+        return [Unit(passage, rank, passage.start, passage.end, passage.body, lead), *headings]
     raw = source[passage.start : passage.end]
     spans = sentence_spans(raw)
     merged: list[list[int]] = []
@@ -71,7 +95,7 @@ def units_of(passage: Passage, rank: int, source: str) -> list[Unit]:
         if len(text) >= 12 or re.search(r"\d", text):  # "5 ESS" is a whole answer
             lead = section if len(text) < 60 and section else ""
             out.append(Unit(passage, rank, passage.start + s, passage.start + e, text, lead))
-    return out
+    return out + [h for h in headings if h.start != passage.start]
 
 
 _NAME = re.compile(r"(?<!^)\b([A-ZÀ-Ý][\wÀ-ÿ'-]*)")
@@ -173,6 +197,10 @@ class ExtractiveEngine:
         if names:
             # the answer must be about what the question names (MSP in Bretagne, not CPTS in Bretagne)
             units = [u for u in units if self.overlap(names, u, whole_passage=True) == 1.0]
+        # a question about one row of a table (« Combien de CPTS en Corse ? ») is not answered by the
+        # total in the title above the table
+        asked = set(tokenize(expand(context.question)))
+        units = [u for u in units if not (u.title and _row_entity(u.passage) and _row_entity(u.passage) <= asked)]
         if not units:
             return Draft(REFUSAL, (), abstained=True)
         units.sort(key=lambda u: (-u.score, u.rank, u.start))
@@ -213,6 +241,8 @@ class ExtractiveEngine:
                 break
             if sum(1 for c in chosen if c.passage.id == unit.passage.id) >= 2:
                 continue
+            if any((c.passage.sheet_id, c.start) == (unit.passage.sheet_id, unit.start) for c in chosen):
+                continue  # the same title, reached from two passages under it
             chosen.append(unit)
         if "figure" in kinds and len(chosen) < MAX_UNITS + 1:
             # another sheet may give another figure for the same thing: show it, with its date

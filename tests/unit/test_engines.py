@@ -126,3 +126,15 @@ def test_extractive_refuses_when_the_named_place_is_in_no_passage(corpus):
     ctx = context(corpus, "Combien de CPTS compte la Bretagne ?", ["Bretagne | 20", "Guadeloupe |"])
     draft = ExtractiveEngine().answer(ctx)
     assert not draft.abstained and "Bretagne" in draft.text and "Guadeloupe" not in draft.text
+
+
+def test_a_title_stating_a_total_answers_but_not_for_one_row(corpus):
+    national = context(corpus, "Combien de CPTS sont en activité d'après la DGOS ?", ["Ile-de-France | 73"])
+    draft = ExtractiveEngine().answer(national)
+    assert "427 CPTS" in draft.text
+    sheets, _ = corpus
+    quoted = next(c for c in draft.citations if "427" in c.text)
+    assert sheets[quoted.sheet_id].text[quoted.start : quoted.end] == quoted.text
+    one_row = context(corpus, "Combien de CPTS en Corse ?", ["Corse | 1"])
+    draft = ExtractiveEngine().answer(one_row)
+    assert "Corse | 1" in draft.text and "427" not in draft.text
