@@ -81,6 +81,11 @@ def _is_heading(line: str) -> bool:
     return len(words) <= 16
 
 
+def states_fact(heading: str) -> bool:
+    """A title that states a fact (« ON COMPTE AUJOURD'HUI 427 CPTS EN ACTIVITÉ… »), not just a topic."""
+    return bool(re.search(r"\d", heading)) and len(heading.split()) >= 5
+
+
 def _heading_level(line: str) -> int:
     s = line.strip()
     letters = [c for c in s if c.isalpha()]
@@ -145,9 +150,8 @@ def _blocks(sheet: Sheet) -> list[_Block]:
                 h1, h2 = s, None
             else:
                 h2 = s
-            if re.search(r"\d", s) and len(s.split()) >= 5:
-                # a title that states a fact ("ON COMPTE AUJOURD'HUI 427 CPTS…") is content too
-                blocks.append(_Block("text", section(), [line]))
+            if states_fact(s):
+                blocks.append(_Block("text", section(), [line]))  # a title that is content too
             continue
         closing = None
         if _BULLET.match(line.raw) and current and current.kind == "text":

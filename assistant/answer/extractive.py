@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ..acronyms import expand
+from ..chunking import states_fact
 from ..lexical import tokenize
 from ..schema import Passage
 from ..facts import SPECIFIC, asked_kinds, asks_quantity, carries, has_quantity, strip_kind_words
@@ -46,7 +47,7 @@ def _fact_headings(passage: Passage, rank: int, source: str) -> list[Unit]:
     from where they stand in the sheet: the total above a table's rows answers questions too."""
     out = []
     for heading in passage.section:
-        if re.search(r"\d", heading) and len(heading.split()) >= 5:
+        if states_fact(heading):
             start = source.rfind(heading, 0, passage.start)
             if start >= 0:
                 out.append(Unit(passage, rank, start, start + len(heading), heading, "", title=True))
