@@ -40,7 +40,11 @@ PASSAGES = "passages.jsonl"
 SHEETS = "sheets.json"
 BM25_DIR = "bm25"
 TEXTS_DIR = "texts"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
+# HNSW is approximate: with Chroma's default search breadth (ef 100) and 30 candidates, a passage
+# ranked 6th by exact cosine was sometimes missing from the dense list, depending on how the graph was
+# rebuilt at load. A breadth above the corpus size makes the search exact for a corpus of sheets.
+COLLECTION_METADATA = {"hnsw:space": "cosine", "hnsw:search_ef": 512, "hnsw:construction_ef": 256}
 
 
 @dataclass(frozen=True)
@@ -261,7 +265,7 @@ def _write(directory: Path, collection_name: str, passages: list[Passage], vecto
         client=client,
         collection_name=collection_name,
         embedding_function=_KnownVectors(dict(zip(texts, vectors))),
-        collection_metadata={"hnsw:space": "cosine"},
+        collection_metadata=COLLECTION_METADATA,
     )
     metadatas = [
         {"passage_id": p.id, "sheet_id": p.sheet_id, "kind": p.kind, "text_key": k} for p, k in zip(passages, keys)

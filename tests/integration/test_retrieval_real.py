@@ -58,3 +58,24 @@ def test_sentence_transformers_local_model_path(tmp_path, tiny_corpus):
     build_index(settings, embeddings, spec)
     result = Coordo(settings, embeddings=embeddings).retriever.search("CPTS ACI funding amount", k=2, mode="dense")
     assert result.passages and result.coverage.top_dense > 0
+
+
+def test_dense_search_is_exact_on_the_corpus(coordo):
+    """The vector store's candidates are the exact cosine top 30, question after question (HNSW is
+    approximate by default and its graph differs from load to load)."""
+    import numpy as np
+
+    collection = coordo.retriever.index.collection
+    got = collection.get(include=["embeddings", "metadatas"])
+    matrix = np.array(got["embeddings"])
+    ids = [m["passage_id"] for m in got["metadatas"]]
+    position = {p.id: i for i, p in enumerate(coordo.retriever.index.passages)}
+    questions = [q for q, _ in CASES] + [
+        "Comment fonctionne la coordination des soins aux États-Unis ?",
+        "Qui valide le projet de santé d'une MSP ?",
+        "Quel est le site de l'association AVEC Santé ?",
+    ]
+    for question in questions:
+        vector = np.array(coordo.retriever.embeddings.embed_query(question))
+        exact = {position[ids[i]] for i in np.argsort(-(matrix @ vector))[:30]}
+        assert {i for i, _ in coordo.retriever.dense(question, 30)} == exact, question
