@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 # llama.cpp's default build crashes on these CPUs (AMX path): build for AVX2 explicitly.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
-.PHONY: install run test index clean
+.PHONY: install run test index clean browser
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 est requis ($(PYTHON) introuvable)."; exit 1; }
@@ -22,9 +22,16 @@ index: install
 	$(VENV)/bin/coordo index
 
 run: index
-	$(VENV)/bin/coordo chat
+	$(VENV)/bin/coordo serve
 
-test: install
+# The browser tests drive Debian's Chromium (Playwright's own browser download fails on these machines).
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "Installation de Chromium (paquet Debian)…"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: install browser
 	bash scripts/run-tests
 
 clean:

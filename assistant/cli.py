@@ -18,6 +18,7 @@ Exemples :
   coordo ask "Combien une CPTS peut-elle percevoir au titre de l'ACI ?"
   coordo ask --engine llm --json "Quel financement FIR pour une MSP ?"
   coordo chat                       conversation dans le terminal
+  coordo serve                      chat web sur http://127.0.0.1:7860/
   coordo config                     affiche la configuration en vigueur
 """
 
@@ -207,6 +208,39 @@ def chat(ctx, engine):
             click.secho(f"(compris : {answer.standalone_question})", fg="cyan")
         _print_answer(answer)
         history += [Turn("user", question), Turn("assistant", answer.text)]
+
+
+@main.command()
+@_engine_option
+@click.option("--host", help="Adresse d'écoute (COORDO_HOST, défaut 127.0.0.1 : cette machine seulement).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (COORDO_PORT, défaut 7860).")
+@click.option("--data-dir", type=click.Path(file_okay=False), help="Conversations, avis et revues (COORDO_DATA_DIR).")
+@click.pass_context
+def serve(ctx, engine, host, port, data_dir):
+    """Chat web pour les médecins et bureau de revue pour l'équipe de support.
+
+    \b
+    Le chat est servi sur http://HOST:PORT/ ; le bureau de revue sur /revue/, protégé par les
+    identifiants de COORDO_REVIEWERS (« nom:motdepasse », séparés par des virgules) ; sans eux,
+    il n'est pas servi. Les échanges sont gardés COORDO_RETENTION_DAYS jours (90 par défaut)
+    dans DATA_DIR/coordo.sqlite3, puis effacés.
+    """
+    from pathlib import Path
+
+    from .web.server import REVIEW_PATH, check_port, create_app, run
+
+    settings = _settings(ctx, engine=engine, host=host, port=port, data_dir=Path(data_dir) if data_dir else None)
+    check_port(settings.host, settings.port)
+    click.echo(f"Chargement de l'index et du moteur « {settings.engine} »…", err=True)
+    app, review_enabled = create_app(settings)
+    base = f"http://{settings.host}:{settings.port}"
+    click.echo(f"Coordo est prêt : ouvrez {base}/ (Ctrl-C pour arrêter).")
+    if review_enabled:
+        click.echo(f"Bureau de revue : {base}{REVIEW_PATH}/ (identifiants de COORDO_REVIEWERS).")
+    else:
+        click.echo("Bureau de revue non servi : définissez COORDO_REVIEWERS=nom:motdepasse pour l'ouvrir.")
+    click.echo(f"Échanges gardés {settings.retention_days} jours dans {settings.data_dir}.")
+    run(app, settings)
 
 
 @main.command(name="eval")

@@ -47,6 +47,15 @@ class Settings:
     llm_context: int = 4096
     llm_max_tokens: int = 320
     llm_timeout_s: float = 120.0
+    # Web app (`coordo serve`): conversations, feedback and reviews in SQLite under data_dir.
+    data_dir: Path = PROJECT_ROOT / "data"
+    retention_days: int = 90  # questions older than this are purged
+    host: str = "127.0.0.1"
+    port: int = 7860
+    web_concurrency: int = 4  # questions answered at once; more wait in the queue
+    # Review desk credentials, "name:password" pairs separated by commas; empty = no review desk.
+    reviewers: str = ""
+    review_cases: Path = PROJECT_ROOT / "evals" / "cases-from-review.jsonl"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -69,9 +78,29 @@ class Settings:
     def describe(self) -> dict:
         """Settings as printable values, with the API key masked."""
         out = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}
-        if out["llm_api_key"]:
-            out["llm_api_key"] = "***"
+        for secret in ("llm_api_key", "reviewers"):
+            if out[secret]:
+                out[secret] = "***"
         return out
+
+    def reviewer_credentials(self) -> list[tuple[str, str]]:
+        """The review desk's (name, password) pairs from ``reviewers``.
+
+        Raises:
+            CoordoError: when an entry is not ``name:password``.
+        """
+        pairs = []
+        for entry in filter(None, (e.strip() for e in self.reviewers.split(","))):
+            name, sep, password = entry.partition(":")
+            if not sep or not name.strip() or not password:
+                from .errors import CoordoError
+
+                raise CoordoError(
+                    "COORDO_REVIEWERS attend des paires nom:motdepasse séparées par des virgules "
+                    f"(entrée invalide : {name.strip() or '?'}…)."
+                )
+            pairs.append((name.strip(), password))
+        return pairs
 
 
 def _parse(type_name, raw: str, name: str):

@@ -321,6 +321,11 @@ class OpenIndex:
             self._texts[sheet_id] = (self.directory / TEXTS_DIR / f"{sheet_id}.txt").read_text(encoding="utf-8")
         return self._texts[sheet_id]
 
+    def preload_texts(self) -> None:
+        """Read every sheet's text now, so the index keeps working after its directory is retired."""
+        for sheet_id in self.sheets:
+            self.sheet_text(sheet_id)
+
     def check_embedding(self, spec: EmbeddingSpec) -> None:
         if spec != self.info.embedding:
             raise IndexMismatch(
@@ -360,7 +365,7 @@ def open_index(index_dir: Path) -> OpenIndex:
             f"Index incomplet dans {index_dir} ({len(passages)} passages, {count} vecteurs, "
             f"{info.passages} attendus) : coordo index --rebuild"
         )
-    return OpenIndex(
+    index = OpenIndex(
         info=info,
         passages=passages,
         lexical=lexical,
@@ -369,3 +374,8 @@ def open_index(index_dir: Path) -> OpenIndex:
         sheet_files={k: v["path"] for k, v in sheets_doc.items()},
         directory=index_dir,
     )
+    try:  # a few small files; the loaded index then survives `coordo index` retiring its directory
+        index.preload_texts()
+    except OSError as exc:
+        raise IndexCorrupted(f"Texte d'une fiche absent de l'index {index_dir} : coordo index --rebuild") from exc
+    return index

@@ -9,7 +9,7 @@ from typing import Iterator, Sequence
 from .config import Settings
 from .conversation import standalone_question
 from .errors import InvalidQuestion
-from .schema import Answer, Turn
+from .schema import Answer, Searched, Turn
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,38 @@ class Coordo:
         if self._engine is None:
             from .answer import make_engine
 
-            self._engine = make_engine(self.settings, idf=self.retriever.index.lexical.idf)
+            self._engine = make_engine(self.settings, idf=self._idf)
         return self._engine
+
+    def _idf(self, token: str) -> float:
+        return self.retriever.index.lexical.idf(token)
+
+    def reload_if_rebuilt(self) -> bool:
+        """Switch to a newer index if ``coordo index`` swapped one in since this one was loaded.
+
+        The new index is loaded completely before it replaces the old one, so questions asked
+        meanwhile are answered from the old one; the engine (and its model) is kept.
+        """
+        from .index import open_index, read_info
+
+        if self._retriever is None:
+            return False
+        current = self._retriever.index.info
+        try:
+            live = read_info(self.settings.index_dir)
+        except Exception:  # being swapped this very instant, or damaged: keep the loaded one
+            return False
+        if live.built_at == current.built_at and live.passages == current.passages:
+            return False
+        from .retrieval import HybridRetriever
+
+        index = open_index(self.settings.index_dir)
+        index.check_embedding(getattr(self._embeddings, "spec", None) or current.embedding)
+        self._retriever = HybridRetriever(
+            index, self._embeddings, candidates=self.settings.candidates, rrf_k=self.settings.rrf_k
+        )
+        log.info("Index reloaded (built %s, %d passages)", live.built_at, live.passages)
+        return True
 
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         answer = None
@@ -68,8 +98,9 @@ class Coordo:
         assert answer is not None
         return answer
 
-    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
-        """Text pieces of the answer as they come, then the complete :class:`Answer`."""
+    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[Searched | str | Answer]:
+        """What retrieval found (:class:`Searched`), text pieces of the answer as they come, then the
+        complete :class:`Answer`."""
         from .answer.base import REFUSAL, Context, Draft
 
         text = validate_question(question, self.settings.max_question_chars)
@@ -82,6 +113,7 @@ class Coordo:
         t2 = time.perf_counter()
         timings = {"retrieval": (t2 - t1) * 1000}
         covered = result.coverage.covered(self.settings.min_dense_score, self.settings.min_term_coverage)
+        yield Searched(standalone, result.passages, bool(covered and result.passages))
         if not covered or not result.passages:
             draft = Draft(REFUSAL, (), abstained=True)
             yield draft.text

