@@ -18,14 +18,17 @@ def user_message(question: str) -> str:
     return escape(question).replace("\n", "  \n")
 
 
+def _origin(c: dict, after_publisher: str, before_section: str) -> str:
+    """« publisher, **date** — section » of a citation, escaped."""
+    section = " › ".join(c["section"])
+    return (
+        f"{escape(c['publisher'])}{after_publisher}<b>{escape(c['date'])}</b>"
+        f"{before_section + escape(section) if section else ''}"
+    )
+
+
 def sources_footer(citations: list[dict]) -> str:
-    lines = []
-    for c in citations:
-        section = " › ".join(c["section"])
-        lines.append(
-            f"<small>[{c['marker']}] {escape(c['title'])} — {escape(c['publisher'])}, "
-            f"<b>{escape(c['date'])}</b>{' — ' + escape(section) if section else ''}</small>"
-        )
+    lines = [f"<small>[{c['marker']}] {escape(c['title'])} — {_origin(c, ', ', ' — ')}</small>" for c in citations]
     return "\n\n" + "  \n".join(lines) if lines else ""
 
 
@@ -45,16 +48,13 @@ def sources_panel(citations: list[dict]) -> str:
     """The cited passages: sheet, publisher, date, section and the exact quote."""
     if not citations:
         return "<div class='coordo-sources'><p class='coordo-muted'>Aucune source citée.</p></div>"
-    cards = []
-    for c in citations:
-        section = " › ".join(c["section"])
-        cards.append(
-            f"<div class='coordo-source' data-passage='{escape(c['passage_id'])}'>"
-            f"<div class='coordo-source-head'><b>[{c['marker']}]</b> {escape(c['title'])}</div>"
-            f"<div class='coordo-source-meta'>{escape(c['publisher'])} · <b>{escape(c['date'])}</b>"
-            f"{' · ' + escape(section) if section else ''}</div>"
-            f"<blockquote>{escape(c['text'])}</blockquote></div>"
-        )
+    cards = [
+        f"<div class='coordo-source' data-passage='{escape(c['passage_id'])}'>"
+        f"<div class='coordo-source-head'><b>[{c['marker']}]</b> {escape(c['title'])}</div>"
+        f"<div class='coordo-source-meta'>{_origin(c, ' · ', ' · ')}</div>"
+        f"<blockquote>{escape(c['text'])}</blockquote></div>"
+        for c in citations
+    ]
     return "<div class='coordo-sources'>" + "".join(cards) + "</div>"
 
 
