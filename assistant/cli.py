@@ -124,6 +124,7 @@ def _print_status(settings: Settings) -> None:
     click.echo(f"Index : {settings.index_dir}")
     click.echo(f"  construit le {info.built_at} en {info.build_seconds:.1f} s (Coordo {info.coordo_version})")
     click.echo(f"  modèle d'embeddings : {info.embedding.label()}")
+    click.echo(f"  vecteurs : {info.store_label()}, collection {info.collection}")
     click.echo(f"  {info.passages} passages, {len(info.sheets)} fiches :")
     for sheet_id, s in sorted(info.sheets.items()):
         click.echo(f"    - {sheet_id} : {s['passages']} passages — {s['title']}")
@@ -286,6 +287,51 @@ def eval_command(ctx, dataset, out, engine, k, limit, category, ids, no_baseline
         code = commands.evaluate(settings, Path(dataset), Path(out), limit=limit, categories=category, ids=ids,
                                  baselines=not no_baselines, gate=Path(gate) if gate else None)
         sys.exit(code)
+
+
+@main.command()
+@click.option("--out", type=click.Path(dir_okay=False), default="benchmarks/latest.json", show_default=True,
+              help="Fichier JSON des résultats.")
+@click.option("--sizes", default="10000,100000", show_default=True,
+              help="Tailles des corpus synthétiques (passages), séparées par des virgules ; vide = aucun.")
+@click.option("--llm-questions", type=click.IntRange(0), default=5, show_default=True,
+              help="Questions posées au LLM local (0 = pas de banc LLM).")
+@click.option("--no-cold", is_flag=True, help="Ne pas mesurer les démarrages à froid.")
+@click.option("--load", "load_levels", default="1,2,4,8,16,20", show_default=True,
+              help="Médecins simulés en même temps (moteur extractif), par paliers ; vide = pas de test de charge.")
+@click.option("--llm-load", type=click.IntRange(0), default=4, show_default=True,
+              help="Médecins simulés en même temps avec le moteur LLM (0 = aucun).")
+@click.pass_context
+def bench(ctx, out, sizes, llm_questions, no_cold, load_levels, llm_load):
+    """Mesure les temps et la mémoire sur cette machine et les compare aux objectifs.
+
+    \b
+    Dans une copie temporaire de l'index (l'index en service n'est pas touché) :
+      - construction de l'index du corpus (encodage compris) : durée, passages/s, mémoire max ;
+      - recherche BM25, dense et hybride, réponses extractives : p50/p95 sur les 159 questions ;
+      - LLM local : temps jusqu'au premier token, réponse complète, tokens/s ;
+      - démarrage à froid de `coordo ask` et de `coordo serve` ;
+      - charge : 1 à 20 médecins simulés en même temps par l'API du chat web (extractif),
+        puis 4 avec le LLM ; erreurs, avis perdus, p50/p95, palier où la latence double ;
+      - corpus synthétiques (10 000 et 100 000 passages) : construction, recherche, mémoire.
+    Compter une quinzaine de minutes sur deux cœurs. Exemple rapide :
+      coordo bench --sizes 2000 --llm-questions 0 --no-cold --load 2 --llm-load 0 --out /tmp/bench.json
+    """
+    from pathlib import Path
+
+    from .bench.run import BenchOptions, render_table, run_bench
+
+    def numbers(text: str, hint: str) -> tuple[int, ...]:
+        try:
+            return tuple(int(x) for x in text.split(",") if x.strip())
+        except ValueError:
+            raise click.BadParameter("des nombres séparés par des virgules, p. ex. 10000,100000", param_hint=hint)
+
+    options = BenchOptions(sizes=numbers(sizes, "--sizes"), llm_questions=llm_questions, llm=llm_questions > 0,
+                           cold=not no_cold, load_levels=numbers(load_levels, "--load"), llm_load_users=llm_load)
+    results = run_bench(_settings(ctx), Path(out), options, say=lambda m: click.echo(m, err=True))
+    click.echo(render_table(results))
+    click.echo(f"\nRésultats complets : {out}")
 
 
 @main.command()

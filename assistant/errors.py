@@ -27,6 +27,12 @@ class IndexMismatch(CoordoError):
     exit_code = 4
 
 
+class StoreUnavailable(CoordoError):
+    """The Chroma server named by the configuration cannot be reached."""
+
+    exit_code = 4
+
+
 class ModelError(CoordoError):
     exit_code = 5
 

@@ -27,7 +27,7 @@ from .chunking import CHUNKER_VERSION as _CHUNKER, chunk_corpus
 from .config import Settings
 from .corpus import load_corpus
 from .embeddings import EmbeddingSpec
-from .errors import IndexCorrupted, IndexMismatch, IndexMissing
+from .errors import IndexCorrupted, IndexMismatch, IndexMissing, StoreUnavailable
 from .lexical import TOKENIZER_VERSION, LexicalIndex
 from .schema import Passage, Sheet, SheetMeta
 
@@ -60,6 +60,10 @@ class IndexInfo:
     build_seconds: float
     passages: int
     sheets: dict = field(default_factory=dict)  # id -> {"sha256", "meta_sha256", "passages", "title"}
+    chroma_url: str = ""  # the Chroma server holding the vectors; empty = the embedded store in this directory
+
+    def store_label(self) -> str:
+        return f"serveur Chroma {self.chroma_url}" if self.chroma_url else "Chroma embarqué (dans ce dossier)"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2)
@@ -80,12 +84,39 @@ class BuildResult:
     removed_sheets: tuple[str, ...] = ()
 
 
-def _chroma_client(path: Path):
+def _chroma_client(path: Path, url: str = ""):
+    """The embedded store at ``path``, or the Chroma server at ``url`` when one is given."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if not url:
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise StoreUnavailable(f"COORDO_CHROMA_URL={url!r} n'est pas une adresse http(s)://hôte:port valide.")
+    try:
+        client = chromadb.HttpClient(
+            host=parsed.hostname,
+            port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+            ssl=parsed.scheme == "https",
+            settings=chroma_settings,
+        )
+        client.heartbeat()
+    except Exception as exc:
+        raise StoreUnavailable(
+            f"Serveur Chroma injoignable à {url} ({type(exc).__name__}) : démarrez-le (chroma run --path DOSSIER "
+            f"--host HÔTE --port PORT) ou videz COORDO_CHROMA_URL pour le stockage embarqué."
+        ) from exc
+    return client
+
+
+@contextmanager
+def _no_lock():
+    yield
 
 
 @contextmanager
@@ -133,11 +164,12 @@ def read_info(index_dir: Path) -> IndexInfo:
         raise IndexCorrupted(f"Index illisible ({path}) : reconstruisez-le avec : coordo index --rebuild") from exc
 
 
-def _up_to_date(info: IndexInfo, sheets: list[Sheet], spec: EmbeddingSpec) -> bool:
+def _up_to_date(info: IndexInfo, sheets: list[Sheet], spec: EmbeddingSpec, chroma_url: str) -> bool:
     current = {s.id: (s.sha256, _meta_hash(s.meta)) for s in sheets}
     recorded = {k: (v["sha256"], v["meta_sha256"]) for k, v in info.sheets.items()}
     return (
         info.format_version == FORMAT_VERSION
+        and info.chroma_url == chroma_url
         and info.chunker_version == CHUNKER_VERSION
         and info.embedding == spec
         and current == recorded
@@ -154,8 +186,9 @@ def _previous_vectors(index_dir: Path, spec: EmbeddingSpec) -> dict[str, list[fl
         return {}
     try:
         directory = _chroma_dir(index_dir, info.collection)
-        with _loading_lock(directory):
-            got = _chroma_client(directory).get_collection(info.collection).get(include=["embeddings", "metadatas"])
+        with _no_lock() if info.chroma_url else _loading_lock(directory):
+            client = _chroma_client(directory, info.chroma_url)
+            got = client.get_collection(info.collection).get(include=["embeddings", "metadatas"])
     except Exception as exc:  # a damaged store only costs a full re-embedding
         log.warning("Previous vectors unreadable (%s): every passage will be embedded.", exc)
         return {}
@@ -186,7 +219,7 @@ def build_index(
         previous = read_info(index_dir)
     except (IndexMissing, IndexCorrupted):
         previous = None
-    if previous and not rebuild and _up_to_date(previous, sheets, spec):
+    if previous and not rebuild and _up_to_date(previous, sheets, spec, settings.chroma_url):
         return BuildResult(info=previous, changed=False, embedded=0, reused=previous.passages)
 
     passages = chunk_corpus(sheets)
@@ -208,7 +241,7 @@ def build_index(
     tmp_dir = index_dir.with_name(f"{index_dir.name}.tmp-{build_id}")
     try:
         collection_name = f"{settings.collection}_{build_id}"
-        _write(tmp_dir, collection_name, passages, [vectors[k] for k in keys], keys, sheets)
+        _write(tmp_dir, collection_name, passages, [vectors[k] for k in keys], keys, sheets, settings.chroma_url)
         sheet_info = {
             s.id: {
                 "sha256": s.sha256,
@@ -228,12 +261,19 @@ def build_index(
             build_seconds=round(time.perf_counter() - started, 2),
             passages=len(passages),
             sheets=sheet_info,
+            chroma_url=settings.chroma_url,
         )
         (tmp_dir / MANIFEST).write_text(info.to_json(), encoding="utf-8")  # written last: marks completion
         _swap(tmp_dir, index_dir)
     except BaseException:
         shutil.rmtree(tmp_dir, ignore_errors=True)
+        if settings.chroma_url:
+            _drop_collections(settings.chroma_url, keep=lambda name: not name.endswith(build_id))
         raise
+    if settings.chroma_url:
+        # keep the one that processes may still have loaded; older builds' collections go
+        kept = {collection_name, previous.collection if previous else ""}
+        _drop_collections(settings.chroma_url, keep=lambda name: name in kept or not name.startswith(f"{settings.collection}_"))
     old = previous.sheets if previous else {}
     return BuildResult(
         info=info,
@@ -246,7 +286,19 @@ def build_index(
     )
 
 
-def _write(directory: Path, collection_name: str, passages: list[Passage], vectors, keys, sheets) -> None:
+def _drop_collections(url: str, keep: Callable[[str], bool]) -> None:
+    try:
+        client = _chroma_client(Path("."), url)
+        for collection in client.list_collections():
+            name = getattr(collection, "name", collection)
+            if not keep(name):
+                client.delete_collection(name)
+    except Exception as exc:  # a leftover collection costs disk space only
+        log.warning("Old collections not removed from the Chroma server: %s", exc)
+
+
+def _write(directory: Path, collection_name: str, passages: list[Passage], vectors, keys, sheets,
+           chroma_url: str = "") -> None:
     from langchain_chroma import Chroma
 
     directory.mkdir(parents=True)
@@ -259,7 +311,7 @@ def _write(directory: Path, collection_name: str, passages: list[Passage], vecto
         (directory / TEXTS_DIR / f"{s.id}.txt").write_text(s.text, encoding="utf-8")
     (directory / SHEETS).write_text(json.dumps(sheets_doc, ensure_ascii=False, indent=2), encoding="utf-8")
     LexicalIndex.build([p.text for p in passages]).save(directory / BM25_DIR)
-    client = _chroma_client(_chroma_dir(directory, collection_name))
+    client = _chroma_client(_chroma_dir(directory, collection_name), chroma_url)
     texts = [p.text for p in passages]
     store = Chroma(
         client=client,
@@ -334,12 +386,25 @@ class OpenIndex:
             )
 
 
-def open_index(index_dir: Path) -> OpenIndex:
-    """Load the live index; a missing or damaged one is a clear error that says how to rebuild."""
+def open_index(index_dir: Path, chroma_url: str = "") -> OpenIndex:
+    """Load the live index; a missing or damaged one is a clear error that says how to rebuild.
+
+    Args:
+        chroma_url: the Chroma server the configuration names (empty: the embedded store); it must
+            match where the index was built, and is used as given (workers may reach one server by
+            different names).
+    """
     info = read_info(index_dir)
     if info.format_version != FORMAT_VERSION:
         raise IndexMismatch(
             f"L'index de {index_dir} a un format ancien (v{info.format_version}) : mettez-le à jour avec : coordo index"
+        )
+    if bool(info.chroma_url) != bool(chroma_url):
+        raise IndexMismatch(
+            f"L'index de {index_dir} est dans le {info.store_label()}, mais la configuration demande le "
+            + (f"serveur Chroma {chroma_url}" if chroma_url else "stockage embarqué")
+            + " : reconstruisez-le avec : coordo index (les vecteurs sont repris, rien n'est ré-encodé)"
+            + ("" if chroma_url else f", ou définissez COORDO_CHROMA_URL={info.chroma_url}")
         )
     try:
         passages = [
@@ -350,12 +415,14 @@ def open_index(index_dir: Path) -> OpenIndex:
         sheets_doc = json.loads((index_dir / SHEETS).read_text(encoding="utf-8"))
         lexical = LexicalIndex.load(index_dir / BM25_DIR)
         directory = _chroma_dir(index_dir, info.collection)
-        with _loading_lock(directory):
-            collection = _chroma_client(directory).get_collection(info.collection)
+        with _no_lock() if chroma_url else _loading_lock(directory):
+            collection = _chroma_client(directory, chroma_url).get_collection(info.collection)
             count = collection.count()
             if count:  # load the vector index now, under the lock, rather than at the first question
                 probe = [1.0] + [0.0] * (info.embedding.dimension - 1)
                 collection.query(query_embeddings=[probe], n_results=1, include=[])
+    except StoreUnavailable:
+        raise
     except Exception as exc:
         raise IndexCorrupted(
             f"Index endommagé dans {index_dir} ({type(exc).__name__}) : reconstruisez-le avec : coordo index --rebuild"

@@ -41,7 +41,7 @@ class Coordo:
             from .index import open_index
             from .retrieval import HybridRetriever
 
-            index = open_index(self.settings.index_dir)  # fails fast, before loading a model
+            index = open_index(self.settings.index_dir, self.settings.chroma_url)  # fails fast, before loading a model
             if self._embeddings is None:
                 self._embeddings, spec = load_embeddings(self.settings)
             else:
@@ -82,7 +82,7 @@ class Coordo:
             return False
         from .retrieval import HybridRetriever
 
-        index = open_index(self.settings.index_dir)
+        index = open_index(self.settings.index_dir, self.settings.chroma_url)
         index.check_embedding(getattr(self._embeddings, "spec", None) or current.embedding)
         self._retriever = HybridRetriever(
             index, self._embeddings, candidates=self.settings.candidates, rrf_k=self.settings.rrf_k

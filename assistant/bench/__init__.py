@@ -1,0 +1,1 @@
+"""`coordo bench`: index build, retrieval, answers, LLM, cold starts and scaling, measured."""

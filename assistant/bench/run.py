@@ -1,0 +1,442 @@
+"""``coordo bench``: how fast and how big, measured on this machine, printed and written to JSON.
+
+Each section runs in its own Python process, so its load time and peak memory are its own; the
+parent only starts them, gathers their JSON and compares the numbers with the targets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from ..config import Settings
+from ..evals.metrics import percentile
+
+# (section, metric, limit, unit): the targets of the performance issue, for a two-core laptop
+TARGETS = (
+    ("retrieval", "hybrid_p95_ms", 50.0, "ms"),
+    ("answers", "extractive_p95_ms", 300.0, "ms"),
+    ("llm", "first_token_p50_s", 8.0, "s"),
+    ("llm", "total_p50_s", 25.0, "s"),
+    ("cold_start", "ask_s", 5.0, "s"),
+    ("scaling", "100000.hybrid_p95_ms", 200.0, "ms"),
+)
+QUESTIONS = Path(__file__).resolve().parents[2] / "evals" / "coordo-qa.jsonl"
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    sizes: tuple[int, ...] = (10_000, 100_000)
+    llm_questions: int = 5
+    llm: bool = True
+    cold: bool = True
+    load_levels: tuple[int, ...] = (1, 2, 4, 8, 16, 20)  # simulated physicians at once, extractive engine
+    load_per_user: int = 5
+    llm_load_users: int = 4  # 0 = no LLM load run
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _dist(values_s: list[float], name: str, scale: float = 1000.0, unit: str = "ms") -> dict:
+    return {
+        f"{name}_p50_{unit}": round(percentile([v * scale for v in values_s], 0.5), 2),
+        f"{name}_p95_{unit}": round(percentile([v * scale for v in values_s], 0.95), 2),
+    }
+
+
+def _questions(limit: int | None = None) -> list[str]:
+    rows = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r["question"] for r in rows][:limit]
+
+
+# -- sections (each in a child process) ---------------------------------------------------------------
+
+def _search_times(retriever, questions: list[str], settings: Settings) -> dict:
+    """p50/p95 of BM25 alone, dense alone (query embedding + vector search) and the whole hybrid search
+    (both, fusion and the coverage signals)."""
+    retriever.search(questions[0], k=settings.top_k)  # first-query warm-up (lazy caches)
+    runs = {
+        "bm25": lambda q: retriever.bm25(q, settings.candidates),
+        "dense": lambda q: retriever.dense(q, settings.candidates),
+        "hybrid": lambda q: retriever.search(q, k=settings.top_k),
+    }
+    out = {}
+    for name, run in runs.items():
+        times = []
+        for q in questions:
+            t = time.perf_counter()
+            run(q)
+            times.append(time.perf_counter() - t)
+        out.update(_dist(times, name))
+    return out
+
+
+def section_build(settings: Settings) -> dict:
+    from ..embeddings import load_embeddings
+    from ..index import build_index
+
+    t0 = time.perf_counter()
+    embeddings, spec = load_embeddings(settings)
+    loaded = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    result = build_index(settings, embeddings, spec, rebuild=True)
+    seconds = time.perf_counter() - t1
+    return {
+        "passages": result.info.passages,
+        "embedded": result.embedded,
+        "model_load_s": round(loaded, 2),
+        "build_s": round(seconds, 2),
+        "passages_per_s": round(result.info.passages / seconds, 1),
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def section_retrieval(settings: Settings) -> dict:
+    from ..pipeline import Coordo
+
+    t0 = time.perf_counter()
+    coordo = Coordo(settings)
+    retriever = coordo.retriever
+    _ = coordo.engine
+    loaded = time.perf_counter() - t0
+    questions = _questions()
+    out: dict = {"questions": len(questions), "load_s": round(loaded, 2)}
+    out.update(_search_times(retriever, questions, settings))
+    answers = []
+    for q in questions:
+        t = time.perf_counter()
+        coordo.ask(q)
+        answers.append(time.perf_counter() - t)
+    out["answers"] = _dist(answers, "extractive")
+    out["peak_rss_mb"] = _peak_rss_mb()
+    return out
+
+
+def section_llm(settings: Settings, count: int) -> dict:
+    from ..pipeline import Coordo
+    from ..schema import Answer
+
+    t0 = time.perf_counter()
+    coordo = Coordo(settings.with_(engine="llm"))
+    _ = coordo.retriever
+    _ = coordo.engine
+    loaded = time.perf_counter() - t0
+    firsts, totals, rates, tokens = [], [], [], []
+    for q in _questions()[:: max(1, 159 // max(count, 1))][:count]:
+        start = time.perf_counter()
+        first = last = None
+        pieces = 0
+        answer = None
+        for event in coordo.stream(q):
+            if isinstance(event, str):
+                now = time.perf_counter()
+                first = first or now
+                last = now
+                pieces += 1
+            elif isinstance(event, Answer):
+                answer = event
+        totals.append(time.perf_counter() - start)
+        if first is not None and answer is not None and not answer.abstained:
+            firsts.append(first - start)
+            tokens.append(pieces)
+            if pieces > 1 and last > first:
+                rates.append((pieces - 1) / (last - first))
+    return {
+        "model": getattr(coordo.engine.backend, "label", ""),
+        "threads": settings.llm_threads or os.cpu_count(),
+        "questions": len(totals),
+        "load_s": round(loaded, 2),
+        **_dist(firsts, "first_token", 1.0, "s"),
+        **_dist(totals, "total", 1.0, "s"),
+        "tokens_per_answer_p50": percentile([float(t) for t in tokens], 0.5),
+        "decode_tokens_per_s_p50": round(percentile(rates, 0.5), 2),
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def section_scale(settings: Settings, size: int, work: Path) -> dict:
+    import numpy as np
+
+    from .. import __version__
+    from ..embeddings import load_embeddings
+    from ..index import CHUNKER_VERSION, FORMAT_VERSION, MANIFEST, IndexInfo, _text_key, _write, open_index
+    from ..retrieval import HybridRetriever
+    from .synthetic import synthetic_passages
+
+    real = open_index(settings.index_dir, settings.chroma_url)
+    got = real.collection.get(include=["embeddings", "metadatas"])
+    by_id = {m["passage_id"]: e for m, e in zip(got["metadatas"], got["embeddings"])}
+    base_vectors = np.array([by_id[p.id] for p in real.passages], dtype=np.float32)
+    rss_before = _peak_rss_mb()
+    t0 = time.perf_counter()
+    passages, vectors = synthetic_passages(real.passages, base_vectors, size)
+    directory = work / f"synthetic-{size}"
+    shutil.rmtree(directory, ignore_errors=True)
+    collection = f"synthetic_{size}"
+    keys = [_text_key(p.text) for p in passages]
+    _write(directory, collection, passages, vectors.tolist(), keys, [])
+    info = IndexInfo(
+        format_version=FORMAT_VERSION, coordo_version=__version__, chunker_version=CHUNKER_VERSION,
+        embedding=real.info.embedding, collection=collection,
+        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        build_seconds=round(time.perf_counter() - t0, 2), passages=len(passages), sheets={},
+    )
+    (directory / MANIFEST).write_text(info.to_json(), encoding="utf-8")
+    build = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    index = open_index(directory)
+    opened = time.perf_counter() - t1
+    embeddings, _ = load_embeddings(settings)
+    retriever = HybridRetriever(index, embeddings, candidates=settings.candidates, rrf_k=settings.rrf_k)
+    out = {"passages": size, "store_build_s": round(build, 2), "open_s": round(opened, 2),
+           "embedding_estimate_s": None, "disk_mb": round(_du(directory) / 2**20, 1)}
+    out.update(_search_times(retriever, _questions(), settings))
+    out["peak_rss_mb"] = _peak_rss_mb()
+    out["rss_before_build_mb"] = rss_before
+    shutil.rmtree(directory, ignore_errors=True)
+    return out
+
+
+def _du(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+SECTIONS: dict[str, Callable] = {
+    "build": section_build, "retrieval": section_retrieval, "llm": section_llm, "scale": section_scale,
+}
+
+
+# -- the parent -----------------------------------------------------------------------------------------
+
+def _child(section: str, settings: Settings, *args, timeout: float = 3600) -> dict:
+    env = {**os.environ, "COORDO_INDEX_DIR": str(settings.index_dir), "COORDO_CORPUS_DIR": str(settings.corpus_dir)}
+    command = [sys.executable, "-m", "assistant.bench.run", section, *map(str, args)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        from ..errors import CoordoError
+
+        raise CoordoError(f"Le banc « {section} » a échoué :\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env(settings: Settings) -> dict:
+    return {**os.environ, "COORDO_INDEX_DIR": str(settings.index_dir), "COORDO_CORPUS_DIR": str(settings.corpus_dir)}
+
+
+@contextmanager
+def served(settings: Settings, data: Path, engine: str = "extractive"):
+    """`coordo serve` in a child process on a free loopback port; yields (base URL, pid, seconds to ready)."""
+    port = _free_port()
+    exe = str(Path(sys.executable).with_name("coordo"))
+    t = time.perf_counter()
+    server = subprocess.Popen([exe, "serve", "--port", str(port), "--data-dir", str(data), "--engine", engine],
+                              env=_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        while True:
+            if server.poll() is not None or time.perf_counter() - t > 300:
+                from ..errors import CoordoError
+
+                raise CoordoError(f"coordo serve n'a pas démarré : {server.stderr.read()[-1000:] if server.stderr else ''}")
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/", server.pid, time.perf_counter() - t
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cold_starts(settings: Settings, runs: int = 3) -> dict:
+    """Process start to printed answer (`coordo ask`), and to a web app that answers (`coordo serve`)."""
+    exe = str(Path(sys.executable).with_name("coordo"))
+    asks = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([exe, "ask", "Qu'est-ce qu'une CPTS ?"], env=_env(settings), capture_output=True, check=True,
+                       timeout=300)
+        asks.append(time.perf_counter() - t)
+    with tempfile.TemporaryDirectory() as data:
+        t = time.perf_counter()
+        with served(settings, Path(data)) as (base, _, ready):
+            from gradio_client import Client
+
+            Client(base, verbose=False).predict("Qu'est-ce qu'une CPTS ?", "[]", "", api_name="/ask")
+            answered = time.perf_counter() - t
+    return {"ask_s": round(sorted(asks)[len(asks) // 2], 2), "ask_runs_s": [round(a, 2) for a in asks],
+            "serve_ready_s": round(ready, 2), "serve_first_answer_s": round(answered, 2)}
+
+
+def load_levels(settings: Settings, options: BenchOptions, say: Callable[[str], None]) -> dict:
+    """Simulated physicians at growing concurrency (extractive), then a few with the LLM engine."""
+    from ..web.store import DB_FILE
+    from .load import run_load
+
+    questions = _questions()
+    out: dict = {"per_user": options.load_per_user, "extractive": [], "llm": None}
+    with tempfile.TemporaryDirectory() as data:
+        with served(settings, Path(data)) as (base, pid, _):
+            for users in options.load_levels:
+                cpu0, mine0, t0 = _cpu_seconds(pid), _own_cpu_seconds(), time.perf_counter()
+                result = run_load(base, questions, users, options.load_per_user, Path(data) / DB_FILE)
+                wall = time.perf_counter() - t0
+                row = result.to_dict()
+                row["server_cpu_cores"] = round((_cpu_seconds(pid) - cpu0) / wall, 2)
+                row["clients_cpu_cores"] = round((_own_cpu_seconds() - mine0) / wall, 2)
+                out["extractive"].append(row)
+                say(f"  {users:>3} médecins : p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "
+                    f"{row['throughput_rps']} req/s, CPU serveur {row['server_cpu_cores']} / clients "
+                    f"{row['clients_cpu_cores']} cœurs, erreurs {row['errors']}")
+    base_p50 = out["extractive"][0]["p50_ms"] if out["extractive"] else 0
+    out["latency_doubles_at_users"] = next(
+        (r["users"] for r in out["extractive"] if base_p50 and r["p50_ms"] >= 2 * base_p50), None
+    )
+    if options.llm_load_users:
+        with tempfile.TemporaryDirectory() as data:
+            with served(settings, Path(data), engine="llm") as (base, pid, _):
+                cpu0, t0 = _cpu_seconds(pid), time.perf_counter()
+                result = run_load(base, questions[::17], options.llm_load_users, 1, Path(data) / DB_FILE)
+                row = result.to_dict()
+                row["server_cpu_cores"] = round((_cpu_seconds(pid) - cpu0) / (time.perf_counter() - t0), 2)
+                out["llm"] = row
+                say(f"  LLM, {row['users']} médecins : p50 {row['p50_ms'] / 1000:.1f} s, p95 {row['p95_ms'] / 1000:.1f} s, "
+                    f"erreurs {row['errors']}")
+    return out
+
+
+def run_bench(settings: Settings, out: Path, options: BenchOptions, say: Callable[[str], None]) -> dict:
+    """All sections, in a scratch copy of the index (the live one is never touched)."""
+    results: dict = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "engine_embeddings": settings.embedding_backend,
+    }
+    with tempfile.TemporaryDirectory(prefix="coordo-bench-") as scratch:
+        work = Path(scratch)
+        bench_settings = settings.with_(index_dir=work / "index")
+        say("Construction de l'index du corpus (depuis zéro, encodage compris)…")
+        results["index_build"] = _child("build", bench_settings)
+        say("Recherche (BM25, dense, hybride) et réponses extractives sur les questions d'évaluation…")
+        retrieval = _child("retrieval", bench_settings)
+        results["answers"] = retrieval.pop("answers")
+        results["retrieval"] = retrieval
+        if options.llm:
+            say(f"Moteur LLM local sur {options.llm_questions} questions…")
+            results["llm"] = _child("llm", bench_settings, options.llm_questions)
+        if options.cold:
+            say("Démarrages à froid (coordo ask, coordo serve)…")
+            results["cold_start"] = cold_starts(bench_settings)
+        if options.load_levels:
+            say("Charge : médecins simulés en même temps, par l'API du chat web…")
+            results["load"] = load_levels(bench_settings, options, say)
+        rate = results["index_build"]["passages_per_s"]
+        results["scaling"] = {}
+        for size in options.sizes:
+            say(f"Corpus synthétique de {size} passages…")
+            scaled = _child("scale", bench_settings, size, work)
+            scaled["embedding_estimate_s"] = round(size / rate, 0)
+            results["scaling"][str(size)] = scaled
+    results["targets"] = check_targets(results)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return results
+
+
+def check_targets(results: dict) -> list[dict]:
+    rows = []
+    for section, metric, limit, unit in TARGETS:
+        value = results.get(section, {})
+        for part in metric.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if section == "answers":
+            value = results.get("answers", {}).get(metric)
+        rows.append({"section": section, "metric": metric, "target": limit, "unit": unit, "value": value,
+                     "met": None if value is None else value <= limit})
+    return rows
+
+
+def render_table(results: dict) -> str:
+    lines = ["", "Cible                               mesuré        objectif   ", "-" * 62]
+    for row in results["targets"]:
+        mark = {True: "atteint", False: "MANQUÉ", None: "non mesuré"}[row["met"]]
+        value = "—" if row["value"] is None else f"{row['value']:.2f} {row['unit']}"
+        lines.append(f"{row['section'] + '.' + row['metric']:<36}{value:>12}   ≤ {row['target']:g} {row['unit']:<3} {mark}")
+    b, r = results["index_build"], results["retrieval"]
+    lines += [
+        "",
+        f"Index : {b['passages']} passages en {b['build_s']} s ({b['passages_per_s']} passages/s), "
+        f"mémoire max {b['peak_rss_mb']} Mo",
+        f"Recherche p50/p95 : BM25 {r['bm25_p50_ms']}/{r['bm25_p95_ms']} ms, dense {r['dense_p50_ms']}/"
+        f"{r['dense_p95_ms']} ms, hybride {r['hybrid_p50_ms']}/{r['hybrid_p95_ms']} ms",
+    ]
+    load = results.get("load")
+    if load:
+        for row in load["extractive"]:
+            lines.append(f"Charge {row['users']:>3} médecins (extractif) : p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "
+                         f"{row['throughput_rps']} req/s, erreurs {row['errors']}, avis {row['feedback_stored']}/"
+                         f"{row['feedback_sent']}, CPU serveur {row['server_cpu_cores']} / clients {row['clients_cpu_cores']} cœurs")
+        lines.append(f"La latence p50 double à partir de {load['latency_doubles_at_users']} médecins simultanés.")
+        if load.get("llm"):
+            row = load["llm"]
+            lines.append(f"Charge {row['users']} médecins (LLM) : p50 {row['p50_ms'] / 1000:.1f} s, p95 "
+                         f"{row['p95_ms'] / 1000:.1f} s, erreurs {row['errors']}, avis {row['feedback_stored']}/"
+                         f"{row['feedback_sent']}")
+    for size, s in results.get("scaling", {}).items():
+        lines.append(
+            f"{int(size):>7} passages : magasin construit en {s['store_build_s']} s (+ ~{s['embedding_estimate_s']:.0f} s "
+            f"d'encodage estimés), hybride p50/p95 {s['hybrid_p50_ms']}/{s['hybrid_p95_ms']} ms, "
+            f"mémoire max {s['peak_rss_mb']} Mo, disque {s['disk_mb']} Mo"
+        )
+    return "\n".join(lines)
+
+
+def _main(argv: list[str]) -> None:
+    section, args = argv[0], argv[1:]
+    settings = Settings.from_env()
+    if section == "llm":
+        result = section_llm(settings, int(args[0]))
+    elif section == "scale":
+        result = section_scale(settings, int(args[0]), Path(args[1]))
+    else:
+        result = SECTIONS[section](settings)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    _main(sys.argv[1:])
