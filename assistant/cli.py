@@ -57,8 +57,10 @@ def main(ctx: click.Context, index_dir, corpus_dir, verbose):
     La configuration vient des variables COORDO_* (voir `coordo config`) ; les options l'emportent.
     """
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("bm25s", "chromadb", "httpx", "sentence_transformers"):
-        logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
+    noisy = ("bm25s", "chromadb", "httpx", "sentence_transformers")
+    if not verbose:  # a filter, not logger levels: bm25s sets its own logger to DEBUG when imported
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(lambda r: r.levelno >= logging.WARNING or not r.name.startswith(noisy))
     from pathlib import Path
 
     ctx.obj = Settings.from_env(
