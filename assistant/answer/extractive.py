@@ -7,6 +7,7 @@ the kind of fact the question asks for (an amount, a phone number, an address).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Iterator
@@ -170,8 +171,10 @@ class ExtractiveEngine:
         else:
             context = f"{' '.join(unit.passage.section)} {unit.text}"
         unit_tokens = set(tokenize(expand(context)))
-        total = sum(self._weight(t) for t in question_tokens) or 1.0
-        return sum(self._weight(t) for t in question_tokens & unit_tokens) / total
+        # fsum: a sum over a set follows the string hash order, which changes from process to process;
+        # a plain float sum then made "all words found" come out as 0.9999999 in some processes only
+        total = math.fsum(self._weight(t) for t in question_tokens) or 1.0
+        return math.fsum(self._weight(t) for t in question_tokens & unit_tokens) / total
 
     def score(self, question_tokens: set[str], unit: Unit, kinds: set[str]) -> float:
         overlap = self.overlap(question_tokens, unit)

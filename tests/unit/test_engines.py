@@ -138,3 +138,20 @@ def test_a_title_stating_a_total_answers_but_not_for_one_row(corpus):
     one_row = context(corpus, "Combien de CPTS en Corse ?", ["Corse | 1"])
     draft = ExtractiveEngine().answer(one_row)
     assert "Corse | 1" in draft.text and "427" not in draft.text
+
+
+def test_overlap_of_a_unit_holding_every_word_is_exactly_one_whatever_the_set_order():
+    """Sums over sets follow the per-process string hash order; "all words found" must still be 1.0."""
+    import random
+
+    from assistant.answer.extractive import ExtractiveEngine, Unit
+    from assistant.schema import Passage
+
+    rng = random.Random(0)
+    for trial in range(200):
+        words = [f"mot{trial}x{n}" for n in range(rng.randint(2, 9))]
+        weights = {w: rng.uniform(0.1, 5.0) for w in words}
+        engine = ExtractiveEngine(idf=lambda t: weights.get(t, 0.0))
+        text = " ".join(reversed(words)) + " autre"
+        unit = Unit(Passage("s#1", "s", "prose", (), text, text, 0, len(text)), 1, 0, len(text), text, "")
+        assert engine.overlap(set(words), unit, whole_passage=True) == 1.0
