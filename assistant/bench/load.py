@@ -1,8 +1,10 @@
 """A bounded load test on loopback: simulated physicians asking through the web app's API at once.
 
-Each simulated physician is one ``gradio_client`` session that asks its questions one after the other
-and sends a 👍/👎 on every answer; the test then counts, in the app's SQLite store, that every vote
-is there.
+Each simulated physician asks its questions one after the other through Gradio's HTTP API (the
+``/ask`` and ``/feedback`` endpoints of the chat app: a POST that queues the call, then the server-sent
+events that carry its result) and sends a 👍/👎 on every answer; the test then counts, in the app's
+SQLite store, that every vote is there. Plain HTTP keeps the simulated clients light: with
+``gradio_client`` they used more CPU than the server on a two-core machine.
 """
 
 from __future__ import annotations
@@ -35,30 +37,52 @@ class LoadResult:
         return {**self.__dict__, "throughput_rps": round(self.throughput, 2)}
 
 
-def _physician(base_url: str, questions: list[str], user: int) -> tuple[list[float], int, list[tuple[str, int]]]:
-    from gradio_client import Client
+def _call(client, base_url: str, endpoint: str, *data) -> dict:
+    """One call of a Gradio API endpoint: queue it, then read its result from the event stream."""
+    import json
 
-    client = Client(base_url, verbose=False)
+    url = f"{base_url.rstrip('/')}/gradio_api/call/{endpoint}"
+    event_id = client.post(url, json={"data": list(data)}).raise_for_status().json()["event_id"]
+    event, payload = "", ""
+    with client.stream("GET", f"{url}/{event_id}") as stream:
+        for line in stream.iter_lines():
+            if line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:") and event in ("complete", "error"):
+                payload = line[5:].strip()
+                break
+    if event != "complete":
+        raise RuntimeError(f"{endpoint}: {event} {payload[:200]}")
+    return json.loads(payload)[0]
+
+
+def _physician(base_url: str, questions: list[str], user: int) -> tuple[list[float], int, list[tuple[str, int]]]:
+    import httpx
+
     latencies, errors, votes = [], 0, []
     session = ""
-    for n, question in enumerate(questions):
-        t = time.perf_counter()
-        try:
-            result = client.predict(question, "[]", session, api_name="/ask")
-        except Exception:
-            errors += 1
-            continue
-        latencies.append(time.perf_counter() - t)
-        if "error" in result:
-            errors += 1
-            continue
-        session = result["session_id"]
-        vote = "down" if (user + n) % 3 == 0 else "up"
-        ok = client.predict(session, result["exchange_id"], vote, f"charge {user}-{n}", api_name="/feedback")
-        if ok.get("recorded"):
-            votes.append((vote, result["exchange_id"]))
-        else:
-            errors += 1
+    with httpx.Client(timeout=300) as client:
+        for n, question in enumerate(questions):
+            t = time.perf_counter()
+            try:
+                result = _call(client, base_url, "ask", question, "[]", session)
+            except Exception:
+                errors += 1
+                continue
+            latencies.append(time.perf_counter() - t)
+            if "error" in result:
+                errors += 1
+                continue
+            session = result["session_id"]
+            vote = "down" if (user + n) % 3 == 0 else "up"
+            try:
+                ok = _call(client, base_url, "feedback", session, result["exchange_id"], vote, f"charge {user}-{n}")
+            except Exception:
+                ok = {}
+            if ok.get("recorded"):
+                votes.append((vote, result["exchange_id"]))
+            else:
+                errors += 1
     return latencies, errors, votes
 
 
