@@ -11,7 +11,6 @@ import os
 import platform
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from typing import Callable
 
 from ..config import Settings
 from ..evals.metrics import percentile
+from ..web.server import free_port
 
 # (section, metric, limit, unit): the targets of the performance issue, for a two-core laptop
 TARGETS = (
@@ -225,20 +225,13 @@ SECTIONS: dict[str, Callable] = {
 # -- the parent -----------------------------------------------------------------------------------------
 
 def _child(section: str, settings: Settings, *args, timeout: float = 3600) -> dict:
-    env = {**os.environ, "COORDO_INDEX_DIR": str(settings.index_dir), "COORDO_CORPUS_DIR": str(settings.corpus_dir)}
     command = [sys.executable, "-m", "assistant.bench.run", section, *map(str, args)]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(command, env=_env(settings), capture_output=True, text=True, timeout=timeout)
     if done.returncode != 0:
         from ..errors import CoordoError
 
         raise CoordoError(f"Le banc « {section} » a échoué :\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _env(settings: Settings) -> dict:
@@ -248,7 +241,7 @@ def _env(settings: Settings) -> dict:
 @contextmanager
 def served(settings: Settings, data: Path, engine: str = "extractive"):
     """`coordo serve` in a child process on a free loopback port; yields (base URL, pid, seconds to ready)."""
-    port = _free_port()
+    port = free_port()
     exe = str(Path(sys.executable).with_name("coordo"))
     t = time.perf_counter()
     server = subprocess.Popen([exe, "serve", "--port", str(port), "--data-dir", str(data), "--engine", engine],
@@ -300,22 +293,28 @@ def cold_starts(settings: Settings, runs: int = 3) -> dict:
             "serve_ready_s": round(ready, 2), "serve_first_answer_s": round(answered, 2)}
 
 
+def _measured_load(base: str, pid: int, questions: list[str], users: int, per_user: int, database: Path) -> dict:
+    """One load run, with the CPU the server (``pid``) and the simulated clients (this process) used."""
+    from .load import run_load
+
+    cpu0, mine0, t0 = _cpu_seconds(pid), _own_cpu_seconds(), time.perf_counter()
+    row = run_load(base, questions, users, per_user, database).to_dict()
+    wall = time.perf_counter() - t0
+    row["server_cpu_cores"] = round((_cpu_seconds(pid) - cpu0) / wall, 2)
+    row["clients_cpu_cores"] = round((_own_cpu_seconds() - mine0) / wall, 2)
+    return row
+
+
 def load_levels(settings: Settings, options: BenchOptions, say: Callable[[str], None]) -> dict:
     """Simulated physicians at growing concurrency (extractive), then a few with the LLM engine."""
     from ..web.store import DB_FILE
-    from .load import run_load
 
     questions = _questions()
     out: dict = {"per_user": options.load_per_user, "extractive": [], "llm": None}
     with tempfile.TemporaryDirectory() as data:
         with served(settings, Path(data)) as (base, pid, _):
             for users in options.load_levels:
-                cpu0, mine0, t0 = _cpu_seconds(pid), _own_cpu_seconds(), time.perf_counter()
-                result = run_load(base, questions, users, options.load_per_user, Path(data) / DB_FILE)
-                wall = time.perf_counter() - t0
-                row = result.to_dict()
-                row["server_cpu_cores"] = round((_cpu_seconds(pid) - cpu0) / wall, 2)
-                row["clients_cpu_cores"] = round((_own_cpu_seconds() - mine0) / wall, 2)
+                row = _measured_load(base, pid, questions, users, options.load_per_user, Path(data) / DB_FILE)
                 out["extractive"].append(row)
                 say(f"  {users:>3} médecins : p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "
                     f"{row['throughput_rps']} req/s, CPU serveur {row['server_cpu_cores']} / clients "
@@ -327,10 +326,7 @@ def load_levels(settings: Settings, options: BenchOptions, say: Callable[[str], 
     if options.llm_load_users:
         with tempfile.TemporaryDirectory() as data:
             with served(settings, Path(data), engine="llm") as (base, pid, _):
-                cpu0, t0 = _cpu_seconds(pid), time.perf_counter()
-                result = run_load(base, questions[::17], options.llm_load_users, 1, Path(data) / DB_FILE)
-                row = result.to_dict()
-                row["server_cpu_cores"] = round((_cpu_seconds(pid) - cpu0) / (time.perf_counter() - t0), 2)
+                row = _measured_load(base, pid, questions[::17], options.llm_load_users, 1, Path(data) / DB_FILE)
                 out["llm"] = row
                 say(f"  LLM, {row['users']} médecins : p50 {row['p50_ms'] / 1000:.1f} s, p95 {row['p95_ms'] / 1000:.1f} s, "
                     f"erreurs {row['errors']}")
@@ -381,8 +377,6 @@ def check_targets(results: dict) -> list[dict]:
         value = results.get(section, {})
         for part in metric.split("."):
             value = value.get(part) if isinstance(value, dict) else None
-        if section == "answers":
-            value = results.get("answers", {}).get(metric)
         rows.append({"section": section, "metric": metric, "target": limit, "unit": unit, "value": value,
                      "met": None if value is None else value <= limit})
     return rows

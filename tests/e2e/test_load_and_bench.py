@@ -40,5 +40,6 @@ def test_bench_runs_and_writes_its_numbers(real_settings, real_index, tmp_path):
     assert data["scaling"]["600"]["passages"] == 600
     assert [row["users"] for row in data["load"]["extractive"]] == [1, 2]
     assert all(row["errors"] == 0 and row["feedback_stored"] == row["feedback_sent"] for row in data["load"]["extractive"])
-    assert "retrieval.hybrid_p95_ms" in done.stdout and "atteint" in done.stdout
+    assert "retrieval.hybrid_p95_ms" in done.stdout  # the table against the targets (met or not: no timing asserted)
+    assert "atteint" in done.stdout or "MANQUÉ" in done.stdout
     assert (real_settings.index_dir / "manifest.json").exists()  # the live index was not touched

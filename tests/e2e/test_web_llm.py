@@ -5,7 +5,8 @@ import time
 import pytest
 
 from assistant.web.service import ChatService
-from tests.e2e.conftest import _free_port, shot, start_web
+from assistant.web.server import free_port
+from tests.e2e.conftest import shot, start_web
 from tests.e2e.test_web_browser import BOT, record_timing
 
 pytestmark = [pytest.mark.models, pytest.mark.llm, pytest.mark.browser]
@@ -14,7 +15,7 @@ QUESTION = "Combien une CPTS peut-elle percevoir au titre de l'ACI ?"
 
 @pytest.fixture(scope="module")
 def llm_web(llm_coordo, tmp_path_factory):
-    settings = llm_coordo.settings.with_(data_dir=tmp_path_factory.mktemp("web-llm") / "data", port=_free_port())
+    settings = llm_coordo.settings.with_(data_dir=tmp_path_factory.mktemp("web-llm") / "data", port=free_port())
     service = ChatService(settings, coordo=llm_coordo)
     server, thread = start_web(settings, service)
     yield f"http://127.0.0.1:{settings.port}"

