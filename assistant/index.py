@@ -14,7 +14,7 @@ import logging
 import os
 import shutil
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -114,9 +114,9 @@ def _chroma_client(path: Path, url: str = ""):
     return client
 
 
-@contextmanager
-def _no_lock():
-    yield
+def _store_lock(chroma_dir: Path, chroma_url: str):
+    """The embedded store's loading lock; a Chroma server serialises its own access."""
+    return nullcontext() if chroma_url else _loading_lock(chroma_dir)
 
 
 @contextmanager
@@ -186,7 +186,7 @@ def _previous_vectors(index_dir: Path, spec: EmbeddingSpec) -> dict[str, list[fl
         return {}
     try:
         directory = _chroma_dir(index_dir, info.collection)
-        with _no_lock() if info.chroma_url else _loading_lock(directory):
+        with _store_lock(directory, info.chroma_url):
             client = _chroma_client(directory, info.chroma_url)
             got = client.get_collection(info.collection).get(include=["embeddings", "metadatas"])
     except Exception as exc:  # a damaged store only costs a full re-embedding
@@ -415,7 +415,7 @@ def open_index(index_dir: Path, chroma_url: str = "") -> OpenIndex:
         sheets_doc = json.loads((index_dir / SHEETS).read_text(encoding="utf-8"))
         lexical = LexicalIndex.load(index_dir / BM25_DIR)
         directory = _chroma_dir(index_dir, info.collection)
-        with _no_lock() if chroma_url else _loading_lock(directory):
+        with _store_lock(directory, chroma_url):
             collection = _chroma_client(directory, chroma_url).get_collection(info.collection)
             count = collection.count()
             if count:  # load the vector index now, under the lock, rather than at the first question

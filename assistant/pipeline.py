@@ -31,6 +31,7 @@ class Coordo:
     def __init__(self, settings: Settings | None = None, *, embeddings=None, engine=None):
         self.settings = settings or Settings.from_env()
         self._embeddings = embeddings
+        self._spec = None  # what identifies the embeddings; set with the retriever
         self._engine = engine
         self._retriever = None
 
@@ -39,18 +40,20 @@ class Coordo:
         if self._retriever is None:
             from .embeddings import load_embeddings
             from .index import open_index
-            from .retrieval import HybridRetriever
 
             index = open_index(self.settings.index_dir, self.settings.chroma_url)  # fails fast, before loading a model
             if self._embeddings is None:
-                self._embeddings, spec = load_embeddings(self.settings)
+                self._embeddings, self._spec = load_embeddings(self.settings)
             else:
-                spec = getattr(self._embeddings, "spec", None) or index.info.embedding
-            index.check_embedding(spec)
-            self._retriever = HybridRetriever(
-                index, self._embeddings, candidates=self.settings.candidates, rrf_k=self.settings.rrf_k
-            )
+                self._spec = getattr(self._embeddings, "spec", None) or index.info.embedding
+            self._retriever = self._retriever_over(index)
         return self._retriever
+
+    def _retriever_over(self, index):
+        from .retrieval import HybridRetriever
+
+        index.check_embedding(self._spec)
+        return HybridRetriever(index, self._embeddings, candidates=self.settings.candidates, rrf_k=self.settings.rrf_k)
 
     @property
     def engine(self):
@@ -80,13 +83,7 @@ class Coordo:
             return False
         if live.built_at == current.built_at and live.passages == current.passages:
             return False
-        from .retrieval import HybridRetriever
-
-        index = open_index(self.settings.index_dir, self.settings.chroma_url)
-        index.check_embedding(getattr(self._embeddings, "spec", None) or current.embedding)
-        self._retriever = HybridRetriever(
-            index, self._embeddings, candidates=self.settings.candidates, rrf_k=self.settings.rrf_k
-        )
+        self._retriever = self._retriever_over(open_index(self.settings.index_dir, self.settings.chroma_url))
         log.info("Index reloaded (built %s, %d passages)", live.built_at, live.passages)
         return True
 

@@ -60,9 +60,20 @@ def _dist(values_s: list[float], name: str, scale: float = 1000.0, unit: str = "
     }
 
 
-def _questions(limit: int | None = None) -> list[str]:
-    rows = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [r["question"] for r in rows][:limit]
+def _questions() -> list[str]:
+    from ..evals.dataset import load_dataset
+
+    return [case.question for case in load_dataset(QUESTIONS)]
+
+
+def _timed(run: Callable[[str], object], questions: list[str]) -> list[float]:
+    """Seconds each call of ``run`` took, one per question."""
+    times = []
+    for q in questions:
+        t = time.perf_counter()
+        run(q)
+        times.append(time.perf_counter() - t)
+    return times
 
 
 # -- sections (each in a child process) ---------------------------------------------------------------
@@ -78,12 +89,7 @@ def _search_times(retriever, questions: list[str], settings: Settings) -> dict:
     }
     out = {}
     for name, run in runs.items():
-        times = []
-        for q in questions:
-            t = time.perf_counter()
-            run(q)
-            times.append(time.perf_counter() - t)
-        out.update(_dist(times, name))
+        out.update(_dist(_timed(run, questions), name))
     return out
 
 
@@ -118,12 +124,7 @@ def section_retrieval(settings: Settings) -> dict:
     questions = _questions()
     out: dict = {"questions": len(questions), "load_s": round(loaded, 2)}
     out.update(_search_times(retriever, questions, settings))
-    answers = []
-    for q in questions:
-        t = time.perf_counter()
-        coordo.ask(q)
-        answers.append(time.perf_counter() - t)
-    out["answers"] = _dist(answers, "extractive")
+    out["answers"] = _dist(_timed(coordo.ask, questions), "extractive")
     out["peak_rss_mb"] = _peak_rss_mb()
     return out
 

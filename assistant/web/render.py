@@ -64,7 +64,7 @@ def retrieved_panel(retrieved: list[dict], covered: bool) -> str:
         return "<div class='coordo-sources'><p class='coordo-muted'>Aucun passage des fiches ne couvre cette question.</p></div>"
     items = "".join(
         f"<li><b>{escape(r['title'])}</b> ({escape(r['date'])}) — {escape(' › '.join(r['section']))}"
-        f"<div class='coordo-muted'>{escape(_shorten(r['text'], 220))}</div></li>"
+        f"<div class='coordo-muted'>{escape(shorten(r['text'], 220))}</div></li>"
         for r in retrieved
     )
     return (
@@ -92,7 +92,8 @@ def sheet_view(meta: SheetMeta, text: str, start: int | None = None, end: int | 
     return f"<div class='coordo-sheet'>{head}<div class='coordo-sheet-text'>{body}</div></div>"
 
 
-def _shorten(text: str, width: int) -> str:
+def shorten(text: str, width: int) -> str:
+    """``text`` on one line, cut at a word before ``width`` characters, with « … » when cut."""
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1].rsplit(" ", 1)[0] + " …"
 

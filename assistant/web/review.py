@@ -7,6 +7,7 @@ from html import escape
 from pathlib import Path
 
 from ..evals.dataset import DatasetError, append_case
+from .render import shorten
 from .store import VERDICTS, Exchange, Store
 
 LIST_HEADERS = ["N°", "Date (UTC)", "Question", "Moteur", "Refus", "Avis", "Revue"]
@@ -36,7 +37,7 @@ class ReviewDesk:
             [
                 e.id,
                 e.created_at[:16].replace("T", " "),
-                _short(e.question, 90),
+                shorten(e.question, 90),
                 e.engine,
                 "oui" if e.abstained else "",
                 {"up": "👍 positif", "down": "👎 négatif"}.get(e.vote, ""),
@@ -49,14 +50,14 @@ class ReviewDesk:
         a = e.answer
         cited = {c["passage_id"]: c["marker"] for c in a["citations"]}
         history = "".join(
-            f"<li><b>{'Médecin' if t.role == 'user' else 'Coordo'}</b> : {escape(_short(t.content, 400))}</li>"
+            f"<li><b>{'Médecin' if t.role == 'user' else 'Coordo'}</b> : {escape(shorten(t.content, 400))}</li>"
             for t in e.history
         )
         rows = "".join(
             f"<tr class='{'coordo-cited' if r['passage_id'] in cited else ''}'>"
             f"<td>{r['rank']}</td><td>{'[' + str(cited[r['passage_id']]) + ']' if r['passage_id'] in cited else ''}</td>"
             f"<td>{_num(r['score'])}</td><td>{_num(r['dense'])}</td><td>{_num(r['bm25'])}</td>"
-            f"<td><code>{escape(r['passage_id'])}</code><br>{escape(_short(r['text'], 260))}</td></tr>"
+            f"<td><code>{escape(r['passage_id'])}</code><br>{escape(shorten(r['text'], 260))}</td></tr>"
             for r in a["retrieved"]
         )
         timings = ", ".join(f"{k} {v:.0f} ms" for k, v in a["timings_ms"].items())
@@ -136,11 +137,6 @@ class ReviewDesk:
         self.store.review(exchange_id, verdict or e.verdict or "incorrect", comment or e.review_comment, reviewer,
                           case_id=case["id"])
         return case
-
-
-def _short(text: str, width: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def _num(value) -> str:
