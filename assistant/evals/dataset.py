@@ -12,6 +12,8 @@ from ..schema import Turn
 from ..text import normalize_for_match
 
 FIELDS = ("id", "category", "question", "history", "answerable", "expected_facts", "evidence", "sources")
+# Optional fields: ``origin`` is where a question collected outside the project was found (a page's address).
+OPTIONAL_FIELDS = ("origin",)
 
 
 @dataclass(frozen=True)
@@ -24,9 +26,12 @@ class EvalCase:
     expected_facts: tuple[tuple[str, ...], ...] = ()
     evidence: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    origin: str = ""
 
     def to_dict(self) -> dict:
         d = asdict(self)
+        if not self.origin:
+            del d["origin"]
         d["history"] = [{"role": t.role, "content": t.content} for t in self.history]
         d["expected_facts"] = [list(g) for g in self.expected_facts]
         d["evidence"], d["sources"] = list(self.evidence), list(self.sources)
@@ -52,7 +57,7 @@ def contains(haystack: str, needle: str) -> bool:
 def _case(raw: dict, where: str, sheet_texts: dict[str, str] | None) -> tuple[EvalCase | None, list[str]]:
     problems = []
     missing = [k for k in FIELDS if k not in raw]
-    extra = [k for k in raw if k not in FIELDS]
+    extra = [k for k in raw if k not in FIELDS and k not in OPTIONAL_FIELDS]
     if missing:
         problems.append(f"{where}: champs manquants {missing}")
     if extra:
@@ -73,6 +78,8 @@ def _case(raw: dict, where: str, sheet_texts: dict[str, str] | None) -> tuple[Ev
         (isinstance(raw["evidence"], list) and all(isinstance(e, str) and e.strip() for e in raw["evidence"]),
          "evidence : liste de chaînes"),
         (isinstance(raw["sources"], list) and all(isinstance(s, str) for s in raw["sources"]), "sources : liste d'ids"),
+        ("origin" not in raw or (isinstance(raw["origin"], str) and raw["origin"].startswith(("http://", "https://"))),
+         "origin : l'adresse (http…) de la page d'où vient la question"),
     ]
     problems += [f"{where}: {message}" for ok, message in checks if not ok]
     if problems:
@@ -96,6 +103,7 @@ def _case(raw: dict, where: str, sheet_texts: dict[str, str] | None) -> tuple[Ev
         expected_facts=tuple(tuple(g) for g in raw["expected_facts"]),
         evidence=tuple(raw["evidence"]),
         sources=tuple(raw["sources"]),
+        origin=raw.get("origin", ""),
     )
     return case, problems
 
@@ -159,7 +167,7 @@ def append_case(path: Path, raw: dict, sheet_texts: dict[str, str] | None = None
     if problems:
         raise DatasetError(path, problems)
     path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps({k: raw[k] for k in FIELDS}, ensure_ascii=False) + "\n"
+    line = json.dumps({k: raw[k] for k in (*FIELDS, *OPTIONAL_FIELDS) if k in raw}, ensure_ascii=False) + "\n"
     with path.open("a", encoding="utf-8") as out:
         out.write(line)
         out.flush()
