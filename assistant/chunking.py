@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .schema import Passage, Sheet
 from .text import clean_markup, sentence_spans
 
-CHUNKER_VERSION = "8"
+CHUNKER_VERSION = "9"
 MAX_PASSAGE_CHARS = 900
 MERGE_UNDER_CHARS = 420
 CELL_MODE_MIN_AVG = 45  # average cell length above which a table is split cell by cell
@@ -27,7 +27,7 @@ _FURNITURE = [
     re.compile(r"^\s*\[[^\]]*\]\(#?\)\s*$"),  # dead link
     re.compile(r"^\s*📄?\s*$"),
 ]
-_BULLET = re.compile(r"^\s*(?:[-•*+→➡]\s*(?:o\s+)?|\d{1,2}[.)]\s+|o\s+)(?=\S)")
+BULLET = re.compile(r"^\s*(?:[-•*+→➡]\s*(?:o\s+)?|\d{1,2}[.)]\s+|o\s+)(?=\S)")
 _SECTION_NUMBER = re.compile(r"^\s*(?:\d{1,2}\s*[–—-]|[IVX]{1,4}|Il)\s+(?=[A-ZÀ-Ý])")
 _TABLE_TITLE = re.compile(r"^\s*TABLEAU\s+\d+\s*\.?\s*$", re.I)
 _URLISH = re.compile(r"(https?://|www\.|@|\.(?:fr|org|com|net)\b)", re.I)
@@ -67,7 +67,7 @@ def _is_furniture(line: str) -> bool:
 
 def _is_heading(line: str) -> bool:
     s = line.strip()
-    if not s or len(s) > 110 or "\t" in line or _BULLET.match(line):
+    if not s or len(s) > 110 or "\t" in line or BULLET.match(line):
         return False
     if _TABLE_TITLE.match(s):
         return True
@@ -154,10 +154,10 @@ def _blocks(sheet: Sheet) -> list[_Block]:
                 blocks.append(_Block("text", section(), [line]))  # a title that is content too
             continue
         closing = None
-        if _BULLET.match(line.raw) and current and current.kind == "text":
+        if BULLET.match(line.raw) and current and current.kind == "text":
             current.lines.append(line)  # a list stays with the paragraph that introduces it
             continue
-        if current and current.kind == "text" and current.lines and _BULLET.match(current.lines[-1].raw):
+        if current and current.kind == "text" and current.lines and BULLET.match(current.lines[-1].raw):
             close()  # a paragraph after a list starts a new block
         if not current:
             current = _Block("text", section())
@@ -181,14 +181,54 @@ def _context(section: tuple[str, ...]) -> str:
     return " > ".join(section)
 
 
-def _text_passages(sheet: Sheet, blocks: list[_Block]) -> list[tuple[str, tuple[str, ...], int, int]]:
-    """(kind, section, start, end) of prose and list passages, short neighbours merged."""
-    spans: list[tuple[str, tuple[str, ...], int, int]] = []
-    for block in blocks:
+@dataclass(frozen=True)
+class _ListInfo:
+    span: tuple[int, int]  # the whole list, its introducing sentence included
+    intro: tuple[int, int] | None  # the introducing sentence
+
+
+def _list_infos(sheet: Sheet, blocks: list[_Block]) -> dict[int, _ListInfo]:
+    """The list each text block belongs to (by block position), with its introducing sentence.
+
+    A list interrupted by a blank line goes on in the next block: both halves share the intro and
+    the whole span.
+    """
+    infos: dict[int, _ListInfo] = {}
+    previous: int | None = None
+    for n, block in enumerate(blocks):
+        bullets = [i for i, ln in enumerate(block.lines) if BULLET.match(ln.raw)]
+        if not bullets:
+            previous = None
+            continue
+        first = bullets[0]
         start, end = block.lines[0].start, block.lines[-1].end
-        kind = "list" if any(_BULLET.match(ln.raw) for ln in block.lines) else "prose"
+        if first > 0:
+            lead_start, lead_end = block.lines[0].start, block.lines[first - 1].end
+            s, e = sentence_spans(sheet.text[lead_start:lead_end])[-1]
+            infos[n] = _ListInfo((lead_start + s, end), (lead_start + s, lead_start + e))
+        elif previous is not None and blocks[previous].section == block.section and not re.sub(
+            r"\S*Illustration[^\n]*", "", sheet.text[blocks[previous].lines[-1].end:start]).strip():
+            before = infos[previous]
+            whole = (before.span[0], end)
+            for m in [k for k, v in infos.items() if v.span == before.span]:
+                infos[m] = _ListInfo(whole, before.intro)
+            infos[n] = _ListInfo(whole, before.intro)
+        else:
+            infos[n] = _ListInfo((start, end), None)
+        previous = n
+    return infos
+
+
+def _text_passages(sheet: Sheet, blocks: list[_Block]) -> list[tuple[str, tuple[str, ...], int, int, _ListInfo | None]]:
+    """(kind, section, start, end, list) of prose and list passages, short neighbours merged."""
+    infos = _list_infos(sheet, blocks)
+    spans: list[tuple[str, tuple[str, ...], int, int, _ListInfo | None]] = []
+    for n, block in enumerate(blocks):
+        start, end = block.lines[0].start, block.lines[-1].end
+        kind = "list" if n in infos else "prose"
+        info = infos.get(n)
         if end - start <= MAX_PASSAGE_CHARS:
-            spans.append((kind, block.section, start, end))
+            spans.append((kind, block.section, start, end, info))
             continue
         # too long: cut at sentence (or list line) boundaries, keeping pieces under the limit
         raw = sheet.text[start:end]
@@ -198,15 +238,15 @@ def _text_passages(sheet: Sheet, blocks: list[_Block]) -> list[tuple[str, tuple[
             if piece_start is None:
                 piece_start = s
             elif e - piece_start > MAX_PASSAGE_CHARS:
-                spans.append((kind, block.section, start + piece_start, start + piece_end))
+                spans.append((kind, block.section, start + piece_start, start + piece_end, info))
                 piece_start = s
             piece_end = e
         if piece_start is not None:
-            spans.append((kind, block.section, start + piece_start, start + piece_end))
-    merged: list[tuple[str, tuple[str, ...], int, int]] = []
-    for kind, section, start, end in spans:
+            spans.append((kind, block.section, start + piece_start, start + piece_end, info))
+    merged: list[tuple[str, tuple[str, ...], int, int, _ListInfo | None]] = []
+    for kind, section, start, end, info in spans:
         if merged:
-            pkind, psection, pstart, pend = merged[-1]
+            pkind, psection, pstart, pend, pinfo = merged[-1]
             gap = sheet.text[pend:start]
             if (
                 psection == section
@@ -214,9 +254,9 @@ def _text_passages(sheet: Sheet, blocks: list[_Block]) -> list[tuple[str, tuple[
                 and end - start < MERGE_UNDER_CHARS
                 and not gap.strip()
             ):
-                merged[-1] = ("list" if "list" in (kind, pkind) else "prose", section, pstart, end)
+                merged[-1] = ("list" if "list" in (kind, pkind) else "prose", section, pstart, end, pinfo or info)
                 continue
-        merged.append((kind, section, start, end))
+        merged.append((kind, section, start, end, info))
     return merged
 
 
@@ -229,8 +269,8 @@ def _split_cells(line: _Line) -> list[tuple[int, int]]:
     return cells
 
 
-def _table_passages(sheet: Sheet, block: _Block) -> list[tuple[str, tuple[str, ...], str, int, int]]:
-    """(kind, section, contextual text, start, end) for one table."""
+def _table_passages(sheet: Sheet, block: _Block) -> list[tuple[str, tuple[str, ...], str, int, int, dict]]:
+    """(kind, section, contextual text, start, end, header fields) for one table."""
     text = sheet.text
     rows = [_split_cells(line) for line in block.lines]
     cell = lambda span: clean_markup(text[span[0]:span[1]])  # noqa: E731
@@ -247,7 +287,7 @@ def _table_passages(sheet: Sheet, block: _Block) -> list[tuple[str, tuple[str, .
         lengths = [len(cell(c)) for r in rows for c in r if cell(c)]
         if max(lengths, default=0) <= 80:
             start, end = _trimmed(text, block.lines[0].start, block.lines[-1].end)
-            out.append(("table", block.section, f"{caption}\n{clean_markup(text[start:end])}", start, end))
+            out.append(("table", block.section, f"{caption}\n{clean_markup(text[start:end])}", start, end, {}))
             return out
         for line in block.lines:
             values = [cell(c) for c in _split_cells(line)]
@@ -255,7 +295,8 @@ def _table_passages(sheet: Sheet, block: _Block) -> list[tuple[str, tuple[str, .
             start, end = _trimmed(text, line.start, line.end)
             key = values[0].rstrip(" :") if len(values) > 1 else values[0]
             body = f"{key} : {' '.join(values[1:])}" if len(values) > 1 else key
-            out.append(("table_row", block.section, f"{caption}\n{body}", start, end))
+            fields = {"entity": key, "row_header": key} if len(values) > 1 else {}
+            out.append(("table_row", block.section, f"{caption}\n{body}", start, end, fields))
         return out
 
     body_lengths = [len(cell(c)) for r in body_rows for c in r[1:] if cell(c)]
@@ -273,40 +314,56 @@ def _table_passages(sheet: Sheet, block: _Block) -> list[tuple[str, tuple[str, .
                 entity, attribute = (col_header, row_header) if not corner else (row_header, col_header)
                 start, end = _trimmed(text, *span)
                 contextual = f"{caption}\n{entity} — {attribute} : {value}"
-                out.append(("table_cell", block.section, contextual, start, end))
+                fields = {"entity": entity, "attribute": attribute, "row_header": row_header,
+                          "column_header": col_header}
+                out.append(("table_cell", block.section, contextual, start, end, fields))
         return out
     for line, row in zip(block.lines[1:], body_rows):
-        pairs = []
+        pairs, cells = [], []
         for j, span in enumerate(row):
             value = cell(span)
             if value:
                 name = header_cells[j] if j < len(header_cells) and header_cells[j] else ""
                 pairs.append(f"{name} : {value}" if name else value)
+                cells.append((name, value))
         start, end = _trimmed(text, line.start, line.end)
-        out.append(("table_row", block.section, f"{caption}\n" + " ; ".join(pairs), start, end))
+        first = cell(row[0])
+        fields = {"entity": first, "row_header": first, "cells": tuple(cells)} if first else {"cells": tuple(cells)}
+        out.append(("table_row", block.section, f"{caption}\n" + " ; ".join(pairs), start, end, fields))
     return out
+
+
+def _previous_line(text: str, start: int) -> tuple[int, int] | None:
+    """Span of the last non-empty line before ``start`` (a contact's name above its address)."""
+    end = len(text[:start].rstrip())
+    if end == 0:
+        return None
+    line_start = text.rfind("\n", 0, end) + 1
+    line_start, end = _trimmed(text, line_start, end)
+    return (line_start, end) if clean_markup(text[line_start:end]) else None
 
 
 def chunk_sheet(sheet: Sheet) -> list[Passage]:
     """Split one sheet into self-standing passages, in reading order."""
     blocks = _blocks(sheet)
-    pieces: list[tuple[int, str, tuple[str, ...], str, int, int]] = []
+    pieces: list[tuple[int, str, tuple[str, ...], str, int, int, dict]] = []
     text_blocks = [b for b in blocks if b.kind == "text"]
-    for kind, section, start, end in _text_passages(sheet, text_blocks):
+    for kind, section, start, end, info in _text_passages(sheet, text_blocks):
         start, end = _trimmed(sheet.text, start, end)
         body = clean_markup(sheet.text[start:end])
         if body:
             contextual = f"{_context(section)}\n{body}" if section else body
-            pieces.append((start, kind, section, contextual, start, end))
+            fields = {"list_span": info.span, "list_intro": info.intro} if info else {}
+            pieces.append((start, kind, section, contextual, start, end, fields))
     for block in blocks:
         if block.kind == "table":
-            for kind, section, contextual, start, end in _table_passages(sheet, block):
+            for kind, section, contextual, start, end, fields in _table_passages(sheet, block):
                 if clean_markup(sheet.text[start:end]):
-                    pieces.append((start, kind, section, contextual.strip(), start, end))
+                    pieces.append((start, kind, section, contextual.strip(), start, end, fields))
     pieces.sort(key=lambda p: (p[0], p[5]))
     title = sheet.meta.title
     passages = []
-    for n, (_, kind, section, contextual, start, end) in enumerate(pieces):
+    for n, (_, kind, section, contextual, start, end, fields) in enumerate(pieces):
         passages.append(
             Passage(
                 id=f"{sheet.id}#{n}",
@@ -317,6 +374,8 @@ def chunk_sheet(sheet: Sheet) -> list[Passage]:
                 body=clean_markup(sheet.text[start:end]),
                 start=start,
                 end=end,
+                previous_line=_previous_line(sheet.text, start),
+                **fields,
             )
         )
     return passages

@@ -36,6 +36,8 @@ class Settings:
     # "Not covered" decision, set on data (see evals/calibration.md).
     min_dense_score: float = 0.76
     min_term_coverage: float = 0.6
+    # Graded refusal: share of a question's specific terms the best passages must state (idf-weighted).
+    min_answer_coverage: float = 0.0
     # Answers.
     engine: str = "extractive"
     max_question_chars: int = 1000

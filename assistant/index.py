@@ -40,7 +40,7 @@ PASSAGES = "passages.jsonl"
 SHEETS = "sheets.json"
 BM25_DIR = "bm25"
 TEXTS_DIR = "texts"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 # HNSW is approximate: with Chroma's default search breadth (ef 100) and 30 candidates, a passage
 # ranked 6th by exact cosine was sometimes missing from the dense list, depending on how the graph was
 # rebuilt at load. A breadth above the corpus size makes the search exact for a corpus of sheets.

@@ -7,8 +7,8 @@ import time
 from typing import Iterator, Sequence
 
 from .config import Settings
-from .conversation import standalone_question
 from .errors import InvalidQuestion
+from .question import analyse
 from .schema import Answer, Searched, Turn
 
 log = logging.getLogger(__name__)
@@ -98,24 +98,26 @@ class Coordo:
     def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[Searched | str | Answer]:
         """What retrieval found (:class:`Searched`), text pieces of the answer as they come, then the
         complete :class:`Answer`."""
-        from .answer.base import REFUSAL, Context, Draft
+        from .answer.base import Context, Draft
+        from .refusal import not_covered
 
         text = validate_question(question, self.settings.max_question_chars)
         t0 = time.perf_counter()
-        standalone = standalone_question(text, history)
+        asked = analyse(text, history)
+        standalone = asked.standalone
         retriever = self.retriever
         engine = self.engine
         t1 = time.perf_counter()
-        result = retriever.search(standalone, k=self.settings.top_k)
+        result = retriever.search(asked, k=self.settings.top_k)
         t2 = time.perf_counter()
         timings = {"retrieval": (t2 - t1) * 1000}
-        covered = result.coverage.covered(self.settings.min_dense_score, self.settings.min_term_coverage)
-        yield Searched(standalone, result.passages, bool(covered and result.passages))
-        if not covered or not result.passages:
-            draft = Draft(REFUSAL, (), abstained=True)
+        refused = not_covered(result, self.settings)
+        yield Searched(standalone, result.passages, refused is None)
+        if refused is not None:
+            draft = refused
             yield draft.text
         else:
-            context = Context(standalone, result.passages, retriever.index.sheets, retriever.index.sheet_text)
+            context = Context(asked, result.passages, retriever.index.sheets, retriever.index.sheet_text)
             draft = None
             first = None
             for event in engine.stream(context):

@@ -7,12 +7,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .acronyms import expand
-from .facts import SPECIFIC, asked_kinds, carries
+from .facts import carries
 from .glossary import _PATTERN as _GLOSSARY
 from .index import OpenIndex
 from .lexical import tokenize
+from .question import PROCEDURE, Question, analyse
 from .schema import Retrieved
+
+# A "how do I…" question is answered by the steps and the people who help: their words join its search.
+PROCEDURE_TERMS = "accompagnement accompagner interlocuteurs projet de santé validation étapes"
 
 
 def rrf(rankings: list[list[int]], k: int = 60, weights: list[float] | None = None) -> dict[int, float]:
@@ -23,10 +26,6 @@ def rrf(rankings: list[list[int]], k: int = 60, weights: list[float] | None = No
         for rank, item in enumerate(ranking, start=1):
             fused[item] = fused.get(item, 0.0) + weight / (k + rank)
     return fused
-
-
-_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-ZÀ-Ý][a-zà-ÿ]+(?:[-'][A-Za-zà-ÿ]+)*)")
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
 @dataclass(frozen=True)
@@ -58,23 +57,29 @@ class HybridRetriever:
         self._position = {p.id: i for i, p in enumerate(index.passages)}
         self._holding: dict[frozenset, list[int]] = {}
 
-    def bm25(self, question: str, k: int) -> list[tuple[int, float]]:
-        scores = self.index.lexical.scores(expand(question))
+    def bm25(self, question: Question, k: int) -> list[tuple[int, float]]:
+        scores = self.index.lexical.scores(self._lexical_query(question))
         order = np.argsort(-scores, kind="stable")[:k]
         return [(int(i), float(scores[i])) for i in order if scores[i] > 0]
 
-    def holding(self, kinds: set[str], question: str) -> list[int]:
+    @staticmethod
+    def _lexical_query(question: Question) -> str:
+        if question.answer_type == PROCEDURE:
+            return f"{question.search_text} {PROCEDURE_TERMS}"
+        return question.search_text
+
+    def holding(self, kinds: frozenset[str], question: Question) -> list[int]:
         """Passages that hold a fact of these kinds, best BM25 first."""
         key = frozenset(kinds)
         if key not in self._holding:
             self._holding[key] = [
                 i for i, p in enumerate(self.index.passages) if any(carries(k, p.body) for k in kinds)
             ]
-        scores = self.index.lexical.scores(expand(question))
+        scores = self.index.lexical.scores(question.search_text)
         return sorted(self._holding[key], key=lambda i: -scores[i])[: self.candidates]
 
-    def dense(self, question: str, k: int) -> list[tuple[int, float]]:
-        vector = self.embeddings.embed_query(question)
+    def dense(self, question: Question, k: int) -> list[tuple[int, float]]:
+        vector = self.embeddings.embed_query(question.standalone)
         n = min(k, len(self.index.passages))
         got = self.index.collection.query(query_embeddings=[vector], n_results=n, include=["distances", "metadatas"])
         out = []
@@ -84,17 +89,17 @@ class HybridRetriever:
                 out.append((position, 1.0 - float(distance)))
         return out
 
-    def term_coverage(self, question: str) -> float:
+    def term_coverage(self, question: Question) -> float:
         """Share of the question's content words found in the corpus (English terms count via the glossary)."""
-        tokens = [t for t in tokenize(question) if not t.isdigit()]
+        tokens = [t for t in tokenize(question.standalone) if not t.isdigit()]
         if not tokens:
             return 0.0
-        glossed = set(tokenize(" ".join(m.group(1) for m in _GLOSSARY.finditer(question))))
+        glossed = set(tokenize(" ".join(question.english_terms)))
         return sum(self.index.lexical.known(t) or t in glossed for t in tokens) / len(tokens)
 
-    def unknown_names(self, question: str) -> tuple[str, ...]:
+    def unknown_names(self, question: Question) -> tuple[str, ...]:
         """Proper names and years in the question that appear in no sheet (Québec, 2030...)."""
-        candidates = [m.group(1) for m in _NAME.finditer(question.strip())] + _YEAR.findall(question)
+        candidates = [*question.name_words, *question.years]
         unknown = []
         for word in candidates:
             tokens = tokenize(word)
@@ -102,12 +107,14 @@ class HybridRetriever:
                 unknown.append(word)
         return tuple(unknown)
 
-    def search(self, question: str, k: int = 5, mode: str = "hybrid") -> SearchResult:
+    def search(self, question: Question | str, k: int = 5, mode: str = "hybrid") -> SearchResult:
         """Top ``k`` passages (``mode``: hybrid, bm25 or dense) and the coverage signals."""
+        if isinstance(question, str):
+            question = analyse(question)
         lexical = self.bm25(question, self.candidates) if mode in ("hybrid", "bm25") else []
         dense = self.dense(question, self.candidates) if mode in ("hybrid", "dense") else []
         rankings, weights = [[i for i, _ in lexical], [i for i, _ in dense]], [1.0, 1.0]
-        wanted = asked_kinds(question) & SPECIFIC
+        wanted = question.specific_kinds
         if wanted and mode == "hybrid":
             # a question for a phone number or an address also ranks the passages that hold one,
             # weighted like the two other lists together
@@ -133,6 +140,6 @@ class HybridRetriever:
         coverage = Coverage(top_dense, self.term_coverage(question), self.unknown_names(question))
         return SearchResult(passages=passages, coverage=coverage)
 
-    def _top_dense(self, question: str) -> float:
+    def _top_dense(self, question: Question) -> float:
         best = self.dense(question, 1)
         return best[0][1] if best else 0.0

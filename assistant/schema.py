@@ -32,12 +32,18 @@ class Sheet:
         return self.meta.id
 
 
+Span = tuple[int, int]  # start and end offsets of a piece of a sheet's source text
+
+
 @dataclass(frozen=True)
 class Passage:
     """A self-standing piece of a sheet.
 
     ``text`` is what is searched and embedded (context such as table headers prepended);
     ``body`` is the readable quote; ``start``/``end`` locate the quoted text in the source file.
+    The other fields carry the structure the passage sits in, so that engines read fields rather
+    than parse ``text``: a table cell's entity and attribute with its row and column headers; the
+    list a line belongs to with the sentence that introduces it; the line just before the passage.
     """
 
     id: str
@@ -48,6 +54,14 @@ class Passage:
     body: str
     start: int
     end: int
+    entity: str = ""  # tables: what the cell or row is about (« MSP Maison de Santé… », « Occitanie »)
+    attribute: str = ""  # table cells: which property (« Financements »)
+    row_header: str = ""
+    column_header: str = ""
+    cells: tuple[tuple[str, str], ...] = ()  # table rows: (column header, value) pairs, in order
+    list_span: Span | None = None  # the whole list this passage belongs to, introducing sentence included
+    list_intro: Span | None = None  # the sentence that introduces that list (« … notamment : »)
+    previous_line: Span | None = None  # the sheet's last non-empty line before the passage
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -56,7 +70,9 @@ class Passage:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Passage":
-        return cls(**{**d, "section": tuple(d["section"])})
+        spans = {k: tuple(d[k]) for k in ("list_span", "list_intro", "previous_line") if d.get(k)}
+        cells = tuple(tuple(c) for c in d.get("cells", ()))
+        return cls(**{**d, "section": tuple(d["section"]), "cells": cells, **spans})
 
 
 @dataclass(frozen=True)

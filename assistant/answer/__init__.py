@@ -12,7 +12,7 @@ def make_engine(settings: Settings, idf=None):
     if settings.engine == "extractive":
         from .extractive import ExtractiveEngine
 
-        return ExtractiveEngine(idf=idf)
+        return ExtractiveEngine(idf=idf, min_answer_coverage=settings.min_answer_coverage)
     if settings.engine == "llm":
         from .llm import LLMEngine, make_backend
 

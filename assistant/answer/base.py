@@ -5,13 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Protocol
 
+from ..question import Question, analyse
 from ..schema import Citation, Passage, Retrieved, SheetMeta
-
-REFUSAL = (
-    "Les fiches ne répondent pas à cette question. Elles portent sur l'exercice coordonné en soins "
-    "primaires : MSP, CPTS, ESP, ESS, centres de santé, DAC et ESCAP (définitions, composition, "
-    "financements ACI et FIR, validation, contacts)."
-)
 
 
 @dataclass(frozen=True)
@@ -26,12 +21,16 @@ class Draft:
 
 @dataclass(frozen=True)
 class Context:
-    """What an engine may use: the ranked passages and the sheets' metadata and texts."""
+    """What an engine may use: the analysed question, the ranked passages and the sheets' metadata and texts."""
 
-    question: str
+    question: Question
     retrieved: tuple[Retrieved, ...]
     sheets: dict[str, SheetMeta]
     sheet_text: object  # Callable[[str], str]
+
+    def __post_init__(self):
+        if isinstance(self.question, str):  # a caller with plain text (tests, tools): analysed here, once
+            object.__setattr__(self, "question", analyse(self.question))
 
     def meta(self, passage: Passage) -> SheetMeta:
         return self.sheets.get(passage.sheet_id) or SheetMeta(id=passage.sheet_id, title=passage.sheet_id, publisher="")

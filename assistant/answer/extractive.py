@@ -1,29 +1,48 @@
-"""Extractive engine: the answer is made of the most relevant sentences or table cells, quoted and cited.
+"""Extractive engine: the answer is made of the most relevant sentences, list or table cells, quoted and cited.
 
 No model, deterministic, instant. Sentences are scored by the share of the question's weighted
 (idf) content words they hold, with a prior for the passage's rank and a bonus when they carry
-the kind of fact the question asks for (an amount, a phone number, an address).
+the kind of fact the question asks for (an amount, a phone number, an address) or, for a
+definition or a comparison, when they define a structure the question names. A unit grows to
+what it needs to stand alone: a sentence that refers back (« Ce site… ») takes the line before it,
+and a list question gets the whole list with its introducing sentence.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
-from ..acronyms import expand
-from ..chunking import states_fact
+from ..acronyms import ACRONYMS, acronyms_in, expand
+from ..chunking import BULLET, states_fact
+from ..facts import carries, has_quantity
 from ..lexical import tokenize
+from ..question import COMPARISON, DEFINITION, LIST, STRUCTURES, Question, concepts_of
 from ..schema import Passage
-from ..facts import SPECIFIC, asked_kinds, asks_quantity, carries, has_quantity, strip_kind_words
 from ..text import clean_markup, figures, sentence_spans
-from .base import REFUSAL, Context, Draft, make_citation, source_label
+from .. import refusal
+from .base import Context, Draft, make_citation, source_label
 
 MAX_UNITS = 3
 KEEP_RATIO = 0.72
 MIN_SCORE = 0.2
 OTHER_SOURCE_RATIO = 0.55
+DEFINES_BONUS = 0.3
+WHOLE_LIST_BONUS = 0.1
+MAX_LIST_ITEM_CHARS = 90
+# the answered share of a question's specific terms under which the answer is a graded refusal
+# (set on the development questions: `coordo eval --calibrate`)
+MIN_ANSWER_COVERAGE = 0.0
+
+# a sentence that refers back to the line before it (« Ce site propose… », « Créés par les ARS, ils… »)
+_ANAPHORA = re.compile(r"^(?:Ce|Cet|Cette|Ces|Celui-ci|Celle-ci|Cela|Ceci|Il|Elle|Ils|Elles|Créée?s?)\b")
+# a sentence that says what a thing is (« Les MSP réunissent… », « Le DAC regroupe… »)
+_DEFINING = re.compile(
+    r"\b(?:est|sont|désigne\w*|se compos\w+|compos[ée]\w*|réuni\w+|rassembl\w+|regroup\w+|constitu\w+|"
+    r"vien\w* en appui|permet\w*|structur\w+|s'inscrit|prennent|centrée?s?)\b", re.I)
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -36,6 +55,7 @@ class Unit:
     score: float = 0.0
     source: str = ""  # the sheet's publisher and region: what its passages are about
     title: bool = False  # a section title that states a fact, above the passage it came with
+    whole_list: bool = False  # a list with its introducing sentence, items shortened to their lead
 
 
 def _short_header(header: str) -> str:
@@ -57,67 +77,72 @@ def _fact_headings(passage: Passage, rank: int, source: str) -> list[Unit]:
 
 def _row_entity(passage: Passage) -> set[str]:
     """Words of what a table row or cell is about (its first cell or row header); empty for prose."""
-    if passage.kind == "table_row":
-        return set(tokenize(passage.body.split(" | ", 1)[0]))
+    return set(tokenize(_short_header(passage.entity))) if passage.kind.startswith("table") else set()
+
+
+def _table_lead(passage: Passage) -> str:
     if passage.kind == "table_cell":
-        entity = passage.text.splitlines()[-1].split(" — ", 1)[0]
-        return set(tokenize(_short_header(entity)))
-    return set()
+        entity = _short_header(passage.entity)
+        return f"{entity} — {passage.attribute}" if passage.attribute else entity
+    if passage.kind == "table_row":
+        return " | ".join(name for name, _ in passage.cells if name)
+    return ""
+
+
+def list_unit(passage: Passage, rank: int, source: str) -> Unit | None:
+    """The whole list a passage belongs to: its introducing sentence, then each item shortened to its
+    lead (the words before its colon), so that a list question gets every item."""
+    if not passage.list_span:
+        return None
+    start, end = passage.list_span
+    intro = clean_markup(source[slice(*passage.list_intro)]) if passage.list_intro else ""
+    items = []
+    for line in source[start:end].splitlines():
+        if not BULLET.match(line):
+            continue
+        item = clean_markup(BULLET.sub("", line, count=1)).lstrip("+-•→ ").strip()
+        lead = re.split(r"\s:\s|:\s", item, maxsplit=1)[0].strip()
+        if len(lead) > MAX_LIST_ITEM_CHARS:
+            lead = lead[:MAX_LIST_ITEM_CHARS].rsplit(" ", 1)[0] + " […]"
+        elif len(lead) < len(item):
+            lead += " […]"
+        if lead:
+            items.append(lead.rstrip(" ;,."))
+    if len(items) < 2:
+        return None
+    text = f"{intro} {' ; '.join(items)}".strip()
+    section = passage.section[-1] if passage.section and not intro else ""
+    return Unit(passage, rank, start, end, text, section, whole_list=True)
 
 
 def units_of(passage: Passage, rank: int, source: str) -> list[Unit]:
     """Sentences (prose, lists) or the whole cell/row (tables) of a passage, with exact spans.
 
-    A sentence that introduces a list ("... lorsque :") is kept with the items that follow it.
+    A sentence that introduces a list ("... lorsque :") is kept with the item that follows it; a
+    sentence that refers back to the line before it (« Ce site propose… ») is kept with that line.
     """
     headings = _fact_headings(passage, rank, source)
     if passage.kind.startswith("table"):
-        last = passage.text.splitlines()[-1]
-        lead = ""
-        if passage.kind == "table_cell" and last.endswith(passage.body):
-            entity_attr = last[: len(last) - len(passage.body)].rstrip(" :")
-            entity, _, attribute = entity_attr.partition(" — ")
-            lead = f"{_short_header(entity)} — {attribute}" if attribute else _short_header(entity)
-        elif passage.kind == "table_row":
-            names = [pair.split(" : ", 1)[0] for pair in last.split(" ; ") if " : " in pair]
-            lead = " | ".join(names)
-        return [Unit(passage, rank, passage.start, passage.end, passage.body, lead), *headings]
+        return [Unit(passage, rank, passage.start, passage.end, passage.body, _table_lead(passage)), *headings]
     raw = source[passage.start : passage.end]
-    spans = sentence_spans(raw)
     merged: list[list[int]] = []
-    for s, e in spans:
-        if merged and raw[merged[-1][0] : merged[-1][1]].rstrip().endswith(":") and e - merged[-1][0] <= 500:
+    for s, e in sentence_spans(raw):
+        previous = raw[merged[-1][0] : merged[-1][1]].rstrip() if merged else ""
+        if merged and (previous.endswith(":") or _ANAPHORA.match(raw[s:e])) and e - merged[-1][0] <= 500:
             merged[-1][1] = e
         else:
             merged.append([s, e])
+    spans = [(passage.start + s, passage.start + e) for s, e in merged]
+    if spans and passage.previous_line and _ANAPHORA.match(source[spans[0][0] : spans[0][1]]):
+        spans[0] = (passage.previous_line[0], spans[0][1])  # the line it refers to is just above the passage
     section = passage.section[-1] if passage.section else ""
     out = []
-    for s, e in merged:
-        text = clean_markup(raw[s:e]).lstrip("-•→ ").strip()
+    for s, e in spans:
+        text = clean_markup(source[s:e]).lstrip("-•→ ").strip()
         if len(text) >= 12 or re.search(r"\d", text):  # "5 ESS" is a whole answer
             lead = section if len(text) < 60 and section else ""
-            out.append(Unit(passage, rank, passage.start + s, passage.start + e, text, lead))
+            out.append(Unit(passage, rank, s, e, text, lead))
     return out + [h for h in headings if h.start != passage.start]
-
-
-_NAME = re.compile(r"(?<!^)\b([A-ZÀ-Ý][\wÀ-ÿ'-]*)")
-
-
-def named_entities(question: str) -> set[str]:
-    """Tokens of the names in a question (ARS, Occitanie, Pays d'Auray...), first word excepted."""
-    from ..acronyms import ACRONYMS
-
-    from ..glossary import _PATTERN as english_terms
-
-    words = " ".join(m.group(1) for m in _NAME.finditer(question.strip()) if not english_terms.fullmatch(m.group(1)))
-    tokens = set(tokenize(words))
-    for short in ACRONYMS:
-        if re.search(rf"\b{re.escape(short)}\b", words):
-            tokens |= set(tokenize(short))
-    return tokens
-
-
-STRUCTURES = ("MSP", "CPTS", "ESP", "ESS", "CDS", "DAC", "ESCAP")
 
 
 def sheet_names(context: Context) -> set[str]:
@@ -130,24 +155,17 @@ def sheet_names(context: Context) -> set[str]:
     return set(tokenize(f"{words} {' '.join(STRUCTURES)}"))
 
 
-def question_concepts(question: str) -> set[str]:
-    """Content words of a question; an acronym and its long form count as one concept (the acronym)."""
-    from ..acronyms import ACRONYMS, acronyms_in
-    from ..glossary import french_terms, funding_terms
-
-    tokens = set(tokenize(f"{question} {french_terms(question)} {funding_terms(question)}"))
-    for short in acronyms_in(question):
-        for long in ACRONYMS[short]:
-            tokens -= set(tokenize(long))
-        tokens |= set(tokenize(short))
-    return tokens
+def _structure_at_start(text: str, structure: str) -> bool:
+    """Whether a sentence names the structure in its first words (its subject, as a definition does)."""
+    return structure in acronyms_in(" ".join(text.split()[:12]))
 
 
 class ExtractiveEngine:
     name = "extractive"
 
-    def __init__(self, idf=None):
+    def __init__(self, idf=None, min_answer_coverage: float = MIN_ANSWER_COVERAGE):
         self._idf = idf  # Callable[[str], float]; uniform weights when absent
+        self.min_answer_coverage = min_answer_coverage
         self._sheet_words: dict[str, set[str]] = {}  # sheet id -> its words, computed once
 
     def sheets_naming(self, token: str, context: Context) -> int:
@@ -160,116 +178,195 @@ class ExtractiveEngine:
     def _weight(self, token: str) -> float:
         return self._idf(token) if self._idf else 1.0
 
-    def overlap(self, question_tokens: set[str], unit: Unit, whole_passage: bool = False) -> float:
+    @staticmethod
+    def _unit_context(unit: Unit, whole_passage: bool = False) -> str:
+        if whole_passage:
+            return f"{unit.source} {unit.passage.text}"
+        if unit.passage.kind.startswith("table"):
+            return unit.passage.text
+        return f"{' '.join(unit.passage.section)} {unit.text}"
+
+    def overlap(self, question_tokens: set[str] | frozenset[str], unit: Unit, whole_passage: bool = False) -> float:
         """Share of the question's (idf-weighted) words found in the unit (or its passage) and headers."""
         if not question_tokens:
             return 1.0
-        if whole_passage:
-            context = f"{unit.source} {unit.passage.text}"
-        elif unit.passage.kind.startswith("table"):
-            context = unit.passage.text
-        else:
-            context = f"{' '.join(unit.passage.section)} {unit.text}"
-        unit_tokens = set(tokenize(expand(context)))
+        unit_tokens = set(tokenize(expand(self._unit_context(unit, whole_passage))))
         # fsum: a sum over a set follows the string hash order, which changes from process to process;
         # a plain float sum then made "all words found" come out as 0.9999999 in some processes only
         total = math.fsum(self._weight(t) for t in question_tokens) or 1.0
         return math.fsum(self._weight(t) for t in question_tokens & unit_tokens) / total
 
-    def score(self, question_tokens: set[str], unit: Unit, kinds: set[str]) -> float:
-        overlap = self.overlap(question_tokens, unit)
-        bonus = sum(0.25 for kind in kinds if carries(kind, unit.text))
+    def defines(self, unit: Unit, structures: tuple[str, ...]) -> bool:
+        """A sentence or cell that says what one of these structures is."""
+        if unit.passage.kind == "table_cell":
+            return any(s in acronyms_in(unit.passage.entity) for s in structures)
+        return bool(_DEFINING.search(unit.text)) and any(_structure_at_start(unit.text, s) for s in structures)
+
+    def score(self, question: Question, unit: Unit) -> float:
+        overlap = self.overlap(question.concepts, unit)
+        bonus = sum(0.25 for kind in question.kinds if carries(kind, unit.text))
+        if question.answer_type in (DEFINITION, COMPARISON) and question.structures and self.defines(unit, question.structures):
+            bonus += DEFINES_BONUS
+        if unit.whole_list:
+            bonus += WHOLE_LIST_BONUS  # a list question is answered by the whole list, not its first item
         return overlap + bonus + 0.15 / unit.rank
 
-    def answer(self, context: Context) -> Draft:
-        kinds = asked_kinds(context.question)
-        question_tokens = question_concepts(context.question)
-        units = []
+    def units(self, context: Context) -> list[Unit]:
+        """Every unit of the retrieved passages, scored for the question, best first."""
+        question = context.question
+        out = []
         for rank, r in enumerate(context.retrieved, start=1):
             meta = context.meta(r.passage)
-            source = f"{meta.publisher} {meta.region}"
-            for unit in units_of(r.passage, rank, context.sheet_text(r.passage.sheet_id)):
-                unit = Unit(**{**unit.__dict__, "source": source})
-                units.append(Unit(**{**unit.__dict__, "score": self.score(question_tokens, unit, kinds)}))
-        named = {t for t in named_entities(context.question) if self._weight(t) > 0}
+            source_text = context.sheet_text(r.passage.sheet_id)
+            found = units_of(r.passage, rank, source_text)
+            if question.answer_type == LIST:
+                whole = list_unit(r.passage, rank, source_text)
+                found += [whole] if whole else []
+            for unit in found:
+                unit = replace(unit, source=f"{meta.publisher} {meta.region}")
+                out.append(replace(unit, score=self.score(question, unit)))
+        out.sort(key=lambda u: (-u.score, u.rank, u.start))
+        return out
+
+    def answer_coverage(self, question: Question, chosen: list[Unit]) -> tuple[float, list[str]]:
+        """How much of what the question specifically asks the chosen units state (idf-weighted share of
+        its subject words beyond the structures it names), and the words of the question they lack."""
+        asked = set(question.subject) - set(tokenize(" ".join(question.structures)))
+        asked = {t for t in asked if self._weight(t) > 0 or not self._idf}
+        if not asked or not chosen:
+            return 1.0, []
+        found = set()
+        for unit in chosen:
+            found |= set(tokenize(expand(self._unit_context(unit, whole_passage=unit.title))))
+        total = math.fsum(self._weight(t) for t in asked) or 1.0
+        share = math.fsum(self._weight(t) for t in asked & found) / total
+        missing_stems = asked - found
+        words = [w for w in re.findall(r"[\wÀ-ÿ'-]+", question.standalone) if set(tokenize(w)) & missing_stems]
+        return share, list(dict.fromkeys(w.split("'")[-1] for w in words))
+
+    def answer(self, context: Context) -> Draft:
+        question = context.question
+        units = self.units(context)
+        named = {t for t in question.names if self._weight(t) > 0}
         rare = {t for t in named if self.sheets_naming(t, context) <= 1}
         if units and any(all(self.overlap({t}, u, whole_passage=True) == 0 for u in units) for t in rare):
             # the question names something (la Belgique) that one sheet mentions in passing and no
             # retrieved passage does: the passages are about something else
-            return Draft(REFUSAL, (), abstained=True)
+            return refusal.refuse()
         names = named & sheet_names(context)
+        if question.answer_type == COMPARISON and len(question.structures) >= 2:
+            names -= set(tokenize(" ".join(question.structures)))  # each side is answered on its own
         if names:
             # the answer must be about what the question names (MSP in Bretagne, not CPTS in Bretagne)
             units = [u for u in units if self.overlap(names, u, whole_passage=True) == 1.0]
         # a question about one row of a table (« Combien de CPTS en Corse ? ») is not answered by the
         # total in the title above the table
-        asked = set(tokenize(expand(context.question)))
+        asked = set(tokenize(question.search_text))
         units = [u for u in units if not (u.title and _row_entity(u.passage) and _row_entity(u.passage) <= asked)]
         if not units:
-            return Draft(REFUSAL, (), abstained=True)
-        units.sort(key=lambda u: (-u.score, u.rank, u.start))
+            return refusal.refuse()
         candidates = units
         best = units[0].score
-        specific = kinds & SPECIFIC
+        specific = question.specific_kinds
         if specific:
             # a question for a phone number or an address is answered with one, or not at all
             # ...and the one given must be about the question's subject (the ARS's phone, not another one)
-            subject = question_concepts(strip_kind_words(context.question))
-            names = named_entities(context.question)
             holding = [
                 u for u in units
                 if any(carries(k, u.text) for k in specific)
-                and self.overlap(subject, u, whole_passage=True) >= 0.5
-                and self.overlap(names, u, whole_passage=True) == 1.0
+                and self.overlap(question.subject, u, whole_passage=True) >= 0.5
+                and self.overlap(question.names, u, whole_passage=True) == 1.0
             ]
             if not holding:
-                missing = {"phone": "numéro de téléphone", "email": "adresse électronique", "site": "site internet",
-                           "contact": "contact"}
-                what = " ni ".join(("d'" if missing[k][0] in "aeiou" else "de ") + missing[k] for k in sorted(specific))
-                return Draft(f"Les fiches ne donnent pas {what} pour cette demande. " + REFUSAL.split(". ", 1)[1],
-                             (), abstained=True)
+                return refusal.no_fact_of_kind(specific)
             units, best = holding, holding[0].score
         if best < MIN_SCORE:
-            return Draft(REFUSAL, (), abstained=True)
-        if "figure" in kinds and not specific:
+            return refusal.refuse()
+        if "figure" in question.kinds and not specific:
             # a "how much / how many" question is answered with figures when the passages hold some
             with_figures = [u for u in units if has_quantity(u.text) and u.score >= KEEP_RATIO * best]
             if with_figures:
                 units, best = with_figures, with_figures[0].score
-            elif asks_quantity(context.question):
+            elif question.quantity:
                 # "combien de MSP en Occitanie ?" answered without a figure is not answered
-                return Draft("Les fiches ne donnent pas ce chiffre. " + REFUSAL.split(". ", 1)[1], (), abstained=True)
-        chosen: list[Unit] = []
-        for unit in units:
-            if len(chosen) == MAX_UNITS or unit.score < KEEP_RATIO * best:
-                break
-            if sum(1 for c in chosen if c.passage.id == unit.passage.id) >= 2:
-                continue
-            if any((c.passage.sheet_id, c.start) == (unit.passage.sheet_id, unit.start) for c in chosen):
-                continue  # the same title, reached from two passages under it
-            chosen.append(unit)
-        if "figure" in kinds and len(chosen) < MAX_UNITS + 1:
+                return refusal.no_figure()
+        if question.answer_type == COMPARISON and len(question.structures) >= 2:
+            chosen = self._per_structure(question, units)
+        else:
+            chosen = self._choose(units, best)
+        if "figure" in question.kinds and len(chosen) < MAX_UNITS + 1:
             # another sheet may give another figure for the same thing: show it, with its date
             sheets = {u.passage.sheet_id for u in chosen}
             for unit in candidates:
                 if unit.passage.sheet_id not in sheets and figures(unit.text) and unit.score >= OTHER_SOURCE_RATIO * best:
                     chosen.append(unit)
                     break
+        coverage, missing = self.answer_coverage(question, chosen)
+        if not refusal.states_what_is_asked(coverage, self.min_answer_coverage):
+            lines, citations = self._quotes(context, chosen[:1])
+            return refusal.graded(missing, lines, citations)
         return self._render(context, chosen)
 
-    def _render(self, context: Context, chosen: list[Unit]) -> Draft:
+    @staticmethod
+    def _choose(units: list[Unit], best: float) -> list[Unit]:
+        chosen: list[Unit] = []
+        for unit in units:
+            if len(chosen) == MAX_UNITS or unit.score < KEEP_RATIO * best:
+                break
+            if sum(1 for c in chosen if c.passage.id == unit.passage.id) >= 2:
+                continue
+            if any(c.passage.sheet_id == unit.passage.sheet_id and c.start <= unit.start < c.end
+                   or unit.passage.sheet_id == c.passage.sheet_id and unit.start <= c.start < unit.end for c in chosen):
+                continue  # the same text, reached from two passages (a title, a list)
+            chosen.append(unit)
+        return chosen
+
+    def _per_structure(self, question: Question, units: list[Unit]) -> list[Unit]:
+        """A comparison: the best unit about each structure the question names, in the question's order."""
+        chosen: list[Unit] = []
+        for structure in question.structures[:MAX_UNITS]:
+            about = [u for u in units if structure in acronyms_in(f"{u.passage.entity} {u.text}")
+                     and u not in chosen]
+            defining = [u for u in about if self.defines(u, (structure,))]
+            pick = (defining or about)[:1]
+            chosen += pick
+        return chosen or units[:1]
+
+    def _quotes(self, context: Context, chosen: list[Unit]) -> tuple[list[str], tuple]:
         lines, citations = [], []
         for marker, unit in enumerate(chosen, start=1):
             meta = context.meta(unit.passage)
             lead = f"{unit.lead} : " if unit.lead else ""
             lines.append(f"- {lead}« {unit.text} » [{marker}] ({source_label(meta)})")
             citations.append(make_citation(marker, unit.passage, meta, unit.text, unit.start, unit.end))
+        return lines, tuple(citations)
+
+    def _render(self, context: Context, chosen: list[Unit]) -> Draft:
+        """The answer first, in the best unit's own words and fields; then the other quotes, each cited and dated."""
+        lines, citations = self._quotes(context, chosen)
+        first = chosen[0]
+        meta = context.meta(first.passage)
+        direct = self._direct(first)
+        head = f"{direct} [1] ({source_label(meta)})"
+        rest = lines[1:]
         sheets_with_figures = {u.passage.sheet_id for u in chosen if figures(u.text)}
-        intro = "D'après les fiches :"
         if len(sheets_with_figures) > 1:
-            intro = ("Les fiches donnent les éléments suivants ; les chiffres viennent de sources et de dates "
-                     "différentes, chacun est donné avec sa fiche et sa date :")
-        return Draft("\n".join([intro, *lines]), tuple(citations))
+            rest = ["Les chiffres viennent de sources et de dates différentes, chacun est donné avec sa fiche "
+                    "et sa date :", *rest]
+        elif rest:
+            rest = ["Les fiches indiquent aussi :", *rest]
+        return Draft("\n".join([head, *rest]), citations)
+
+    @staticmethod
+    def _direct(unit: Unit) -> str:
+        """The first sentence: the unit's own words, led by its table headers or section when it needs them."""
+        passage = unit.passage
+        if passage.kind == "table_row" and passage.cells and not unit.title:
+            entity = _short_header(passage.entity)
+            pairs = [f"{name} : {value}" for name, value in passage.cells if value != passage.entity]
+            return f"{entity} — " + " ; ".join(pairs) if entity else " ; ".join(pairs)
+        lead = f"{unit.lead} : " if unit.lead else ""
+        return f"{lead}« {unit.text} »"
 
     def stream(self, context: Context) -> Iterator[str | Draft]:
         draft = self.answer(context)

@@ -14,7 +14,8 @@ from typing import Iterator, Protocol
 
 from ..config import Settings
 from ..errors import LLMServerError, ModelError
-from .base import REFUSAL, Context, Draft, make_citation
+from ..refusal import REFUSAL
+from .base import Context, Draft, make_citation
 from .checks import check_answer
 from .extractive import ExtractiveEngine
 from .prompts import NOT_ANSWERED, PROMPT_PASSAGES, messages, passage_line

@@ -119,3 +119,41 @@ def test_no_content_line_is_lost():
             if not any(s < pos and e > start for s, e in spans):
                 lost.append(text)
         assert lost == [], f"{sheet.id}: {lost}"
+
+
+def test_table_cell_fields_name_entity_attribute_and_headers(corpus_passages):
+    _, by_sheet = corpus_passages
+    passages = [p for ps in by_sheet.values() for p in ps]
+    cell = _find(passages, "287 500")[0]
+    assert cell.kind == "table_cell"
+    assert cell.entity.startswith("CPTS") and cell.attribute == "Financements"
+    assert cell.column_header == cell.entity and cell.row_header == "Financements"
+
+
+def test_table_row_fields_hold_its_cells_with_their_headers(corpus_passages):
+    _, by_sheet = corpus_passages
+    passages = [p for ps in by_sheet.values() for p in ps]
+    row = _find(passages, "Occitanie | 40")[0]
+    assert row.entity == "Occitanie"
+    assert ("Nombre de CPTS", "40") in row.cells and ("Couverture", "47,68 %") in row.cells
+
+
+def test_a_list_cut_by_a_blank_line_keeps_one_span_and_its_introduction(corpus_passages):
+    _, by_sheet = corpus_passages
+    passages = [p for ps in by_sheet.values() for p in ps]
+    first = _find(passages, "1. Améliorer la qualité")[0]
+    last = _find(passages, "10. Travailler dans un cadre attractif")[0]
+    assert first.list_span == last.list_span and first.list_intro == last.list_intro
+    text = (CORPUS / "occitanie-urps-ml-interet-exercice-coordonne.txt").read_text(encoding="utf-8")
+    intro = text[slice(*first.list_intro)]
+    assert intro.startswith("L'exercice coordonné présente de nombreux avantages") and intro.endswith(":")
+    assert "10. Travailler" in text[slice(*first.list_span)]
+
+
+def test_previous_line_points_at_the_line_above(corpus_passages):
+    _, by_sheet = corpus_passages
+    passages = [p for ps in by_sheet.values() for p in ps]
+    passage = _find(passages, "Ce site propose une cartographie")[0]
+    text = (CORPUS / "snc-tout-savoir-exercice-coordonne.txt").read_text(encoding="utf-8")
+    above = text[slice(*passage.previous_line)]
+    assert above.strip() and "\n" not in above and passage.start > passage.previous_line[1]

@@ -230,3 +230,16 @@ def test_compare_prints_deltas_and_changed_verdicts(tmp_path):
     assert "corrigée" in text and "q1" in text
     with pytest.raises(CoordoError, match="metrics.json"):
         compare(tmp_path / "old", tmp_path / "missing")
+
+
+def test_origin_is_an_optional_address(tmp_path):
+    from assistant.evals.dataset import load_dataset
+
+    row = {"id": "b-1", "category": "definition", "question": "Qu'est-ce qu'une CPTS ?", "history": [],
+           "answerable": False, "expected_facts": [], "evidence": [], "sources": []}
+    path = tmp_path / "set.jsonl"
+    path.write_text(json.dumps({**row, "origin": "https://example.org/faq"}) + "\n", encoding="utf-8")
+    assert load_dataset(path)[0].origin == "https://example.org/faq"
+    path.write_text(json.dumps({**row, "origin": "une page"}) + "\n", encoding="utf-8")
+    with pytest.raises(Exception, match="origin"):
+        load_dataset(path)

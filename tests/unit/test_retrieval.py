@@ -1,5 +1,7 @@
 import pytest
 
+from assistant.question import analyse
+
 from assistant.index import build_index, open_index
 from assistant.retrieval import Coverage, HybridRetriever, rrf
 
@@ -38,9 +40,9 @@ def test_acronyms_expand_both_ways(retriever):
 
 
 def test_unknown_names_and_years(retriever):
-    assert retriever.unknown_names("Comment fonctionne une MSP au Québec en 2030 ?") == ("Québec", "2030")
-    assert retriever.unknown_names("Quel financement pour une MSP en 2022 ?") == ()
-    assert retriever.term_coverage("posologie amoxicilline") == 0.0
+    assert retriever.unknown_names(analyse("Comment fonctionne une MSP au Québec en 2030 ?")) == ("Québec", "2030")
+    assert retriever.unknown_names(analyse("Quel financement pour une MSP en 2022 ?")) == ()
+    assert retriever.term_coverage(analyse("posologie amoxicilline")) == 0.0
 
 
 def test_long_forms_are_found_in_the_plural():

@@ -1,0 +1,150 @@
+"""What a question asks, decided once: the :class:`Question` that retrieval and both engines read.
+
+``analyse(text, history)`` rewrites a follow-up into a standalone question, then records what it
+names (structures, acronyms, places and people, years, English terms), its content words and the
+type of answer it asks for. Nothing downstream looks at the raw wording again to decide these.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from .acronyms import ACRONYMS, acronyms_in, expand
+from .conversation import standalone_question
+from .facts import SPECIFIC, asked_kinds, asks_quantity, strip_kind_words
+from .glossary import _PATTERN as _ENGLISH, french_terms, funding_terms
+from .lexical import tokenize
+from .schema import Turn
+
+STRUCTURES = ("MSP", "CPTS", "ESP", "ESS", "CDS", "DAC", "ESCAP")
+
+# The answer types, most specific first: the first that matches is the question's type.
+DEFINITION, COMPARISON, YES_NO, QUANTITY, LIST, CONTACT, PROCEDURE, DATE, OTHER = (
+    "definition", "comparison", "yes_no", "quantity", "list", "contact", "procedure", "date", "other")
+ANSWER_TYPES = (DEFINITION, COMPARISON, YES_NO, QUANTITY, LIST, CONTACT, PROCEDURE, DATE, OTHER)
+
+_COMPARISON = re.compile(
+    r"\bdiff[ée]ren(?:ce|ces|cier|t|ts|tes)\b|\bdistingu\w+|\bcompar\w+|\bversus\b|\bvs\.?\b|\bdifference\b"
+    r"|\bplut[ôo]t\b.*\bou\b", re.I)
+_DEFINITION = re.compile(
+    r"qu'?est[- ]ce qu|c'est quoi|\bque (?:signifie|veut dire|d[ée]signe)\b|\bd[ée]finition\b|\bd[ée]finir\b"
+    r"|qu'appelle[- ]t[- ]on|\bà quoi sert\b|\ba quoi sert\b|\bwhat (?:is|are) (?:an? |the )?(?!the (?:amount|number))"
+    r"|\bqu'entend[- ]on\b|\bde quoi s'agit[- ]il\b", re.I)
+_QUESTION_WORD = re.compile(
+    r"\b(?:quel(?:le)?s?|combien|comment|qui|o[ùu]|quand|pourquoi|que|quoi|lesquel\w*|what|how|who|where|when|why|which)\b",
+    re.I)
+# French questions by inversion (« La SISA est-elle obligatoire ? », « Peut-on… ») or « est-ce que »;
+# English auxiliaries first.
+_YES_NO = re.compile(
+    r"\best[- ]ce qu|\b\w+-(?:t-)?(?:il|elle|ils|elles|on|je|nous|vous)\b"
+    r"|^\s*(?:is|are|can|could|do|does|did|must|should|may|will|has|have)\b", re.I)
+_PROCEDURE = re.compile(
+    r"\bcomment\b.*\b(?:monter|cr[ée]er|constituer|fonder|lancer|faire|obtenir|devenir|adh[ée]rer|rejoindre|"
+    r"s'installer|int[ée]grer|mettre en place|d[ée]marrer|financer|proc[ée]der|s'organiser|se faire|b[ée]n[ée]ficier)"
+    r"|\b[ée]tapes?\b|\bd[ée]marches?\b|\bproc[ée]dure\b|\bhow (?:do|can|to|should)\b|\bsteps?\b", re.I)
+_DATE = re.compile(r"\bquand\b|\bdepuis quand\b|\bquelle (?:date|ann[ée]e)\b|\bà partir de quand\b|\bwhen\b", re.I)
+_LIST = re.compile(
+    r"\bquel(?:le)?s (?:sont|peuvent)\b|\bquels? (?:avantages|missions|inconv[ée]nients|points|acteurs|outils|"
+    r"professionnels|professions|structures|formes|dispositifs|financements|aides|crit[èe]res|conditions|"
+    r"obligations|int[ée]r[êe]ts|atouts|limites|risques)\b|\bquelles (?:missions|aides|formes|conditions|"
+    r"obligations|professions|structures|limites)\b|\blist\w*\b|\bénum[ée]r\w+|\bwhat are the\b", re.I)
+_CONTACT = re.compile(
+    r"\bqui contacter\b|\bà qui (?:s'adresser|m'adresser|écrire|demander)\b|\bs'adresser\b|\binterlocuteurs?\b"
+    r"|\bcontacter\b|\bcontacts?\b|\bwho (?:to|should|can) (?:contact|call|ask)\b", re.I)
+# Names: capitalised words after the first word of the question (ARS, Occitanie, Pays d'Auray, Québec).
+_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-ZÀ-Ý][a-zà-ÿ]+(?:[-'][A-Za-zà-ÿ]+)*)")
+_CAPITALISED = re.compile(r"(?<!^)\b([A-ZÀ-Ý][\wÀ-ÿ'-]*)")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question, analysed once, as retrieval and the engines see it."""
+
+    text: str  # as typed
+    standalone: str  # understandable without the conversation
+    answer_type: str  # one of ANSWER_TYPES
+    kinds: frozenset[str]  # kinds of fact asked for: phone, email, site, contact, figure
+    structures: tuple[str, ...]  # the coordinated-care structures it names (MSP, CPTS…), in order
+    acronyms: tuple[str, ...]  # every acronym it names, by short or long form
+    concepts: frozenset[str]  # stemmed content words; an acronym and its long form count once
+    subject: frozenset[str]  # the concepts without the words that only say which kind of fact is wanted
+    names: frozenset[str]  # stemmed tokens of the names it holds (publishers, places, acronyms)
+    name_words: tuple[str, ...]  # capitalised words, as typed, that may be place or person names
+    years: tuple[str, ...]
+    english_terms: tuple[str, ...]  # English words of the field it uses
+    search_text: str  # the standalone question with acronyms expanded and French forms of English terms
+    quantity: bool  # can only be answered with a number (combien, montant…)
+
+    @property
+    def specific_kinds(self) -> frozenset[str]:
+        """Kinds the answer must hold (a phone, an e-mail, a site) or say the sheets do not give."""
+        return self.kinds & SPECIFIC
+
+
+def answer_type(text: str, kinds: frozenset[str], structures: Sequence[str]) -> str:
+    """The type of answer a question asks for, from its wording."""
+    if kinds & SPECIFIC or _CONTACT.search(text):
+        return CONTACT
+    if _COMPARISON.search(text) and (len(structures) >= 2 or re.search(r"\bdiff[ée]ren|\bdifference", text, re.I)):
+        return COMPARISON
+    if asks_quantity(text) or "figure" in kinds and re.search(r"\bquel(?:le)? (?:est le |sont les )?(?:montant|somme|taux)", text, re.I):
+        return QUANTITY
+    if _DATE.search(text):
+        return DATE
+    if _PROCEDURE.search(text):
+        return PROCEDURE
+    if _DEFINITION.search(text):
+        return DEFINITION
+    if _LIST.search(text):
+        return LIST
+    if _YES_NO.search(text) and not re.match(r"\s*(?:" + _QUESTION_WORD.pattern + r")", text, re.I):
+        return YES_NO
+    if len(structures) >= 1 and len(tokenize(re.sub(r"\b(?:" + "|".join(STRUCTURES) + r")s?\b", "", text))) == 0:
+        return DEFINITION  # « Une CPTS ? », « ESP » alone: what it is
+    return OTHER
+
+
+def concepts_of(text: str) -> frozenset[str]:
+    """Stemmed content words; an acronym and its long form count as one concept (the acronym)."""
+    tokens = set(tokenize(f"{text} {french_terms(text)} {funding_terms(text)}"))
+    for short in acronyms_in(text):
+        for long in ACRONYMS[short]:
+            tokens -= set(tokenize(long))
+        tokens |= set(tokenize(short))
+    return frozenset(tokens)
+
+
+def _names(text: str) -> frozenset[str]:
+    words = " ".join(m.group(1) for m in _CAPITALISED.finditer(text.strip()) if not _ENGLISH.fullmatch(m.group(1)))
+    tokens = set(tokenize(words))
+    for short in ACRONYMS:
+        if re.search(rf"\b{re.escape(short)}\b", words):
+            tokens |= set(tokenize(short))
+    return frozenset(tokens)
+
+
+def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
+    """Analyse a question (already validated) in its conversation."""
+    standalone = standalone_question(text, history)
+    kinds = frozenset(asked_kinds(standalone))
+    acronyms = tuple(acronyms_in(standalone))
+    structures = tuple(a for a in acronyms if a in STRUCTURES)
+    return Question(
+        text=text,
+        standalone=standalone,
+        answer_type=answer_type(standalone, kinds, structures),
+        kinds=kinds,
+        structures=structures,
+        acronyms=acronyms,
+        concepts=concepts_of(standalone),
+        subject=concepts_of(strip_kind_words(standalone)),
+        names=_names(standalone),
+        name_words=tuple(m.group(1) for m in _NAME.finditer(standalone.strip())),
+        years=tuple(_YEAR.findall(standalone)),
+        english_terms=tuple(m.group(1) for m in _ENGLISH.finditer(standalone)),
+        search_text=expand(standalone),
+        quantity=asks_quantity(standalone),
+    )

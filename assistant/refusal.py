@@ -1,0 +1,60 @@
+"""When Coordo does not answer, and what it says instead: every refusal is decided and worded here.
+
+Three levels:
+- *not covered*: retrieval's signals say the sheets are about something else (off-topic, unknown
+  place or year) → the plain refusal;
+- *nothing of the kind asked*: the question wants a phone, an e-mail, a site or a figure and the
+  passages about its subject hold none → « Les fiches ne donnent pas … »;
+- *graded*: the passages are about the subject but do not state what is asked (a condition, a time
+  limit, a cap…) → « Les fiches ne précisent pas … Elles indiquent seulement : … », with what they
+  do say, cited, and ``abstained`` set, never the nearby fact presented as the answer.
+"""
+
+from __future__ import annotations
+
+from .answer.base import Draft
+from .schema import Citation
+
+REFUSAL = (
+    "Les fiches ne répondent pas à cette question. Elles portent sur l'exercice coordonné en soins "
+    "primaires : MSP, CPTS, ESP, ESS, centres de santé, DAC et ESCAP (définitions, composition, "
+    "financements ACI et FIR, validation, contacts)."
+)
+_SCOPE = REFUSAL.split(". ", 1)[1]
+_KIND_NAMES = {"phone": "numéro de téléphone", "email": "adresse électronique", "site": "site internet",
+               "contact": "contact"}
+
+
+def not_covered(result, settings) -> Draft | None:
+    """The plain refusal when retrieval found nothing the sheets cover (``result``: a SearchResult)."""
+    if result.passages and result.coverage.covered(settings.min_dense_score, settings.min_term_coverage):
+        return None
+    return refuse()
+
+
+def refuse() -> Draft:
+    return Draft(REFUSAL, (), abstained=True)
+
+
+def no_fact_of_kind(kinds: frozenset[str]) -> Draft:
+    """The question asks for a phone, an e-mail or a site that no passage about its subject holds."""
+    what = " ni ".join(("d'" if _KIND_NAMES[k][0] in "aeiou" else "de ") + _KIND_NAMES[k] for k in sorted(kinds))
+    return Draft(f"Les fiches ne donnent pas {what} pour cette demande. {_SCOPE}", (), abstained=True)
+
+
+def no_figure() -> Draft:
+    """A "how many / how much" question whose passages hold no figure."""
+    return Draft(f"Les fiches ne donnent pas ce chiffre. {_SCOPE}", (), abstained=True)
+
+
+def states_what_is_asked(coverage: float, threshold: float) -> bool:
+    """Whether the best passages state what the question asks: the share of its specific terms they hold
+    (weighted by rarity) reaches the threshold set on the development questions."""
+    return coverage >= threshold
+
+
+def graded(missing: list[str], lines: list[str], citations: tuple[Citation, ...]) -> Draft:
+    """« Les fiches ne précisent pas <what was asked>. Elles indiquent seulement : … » with the cited lines."""
+    what = f"ce point ({', '.join(missing)})" if missing else "ce point"
+    text = "\n".join([f"Les fiches ne précisent pas {what}. Elles indiquent seulement :", *lines])
+    return Draft(text, citations, abstained=True)

@@ -1,0 +1,56 @@
+"""What a question asks, decided once (assistant.question): answer types, names, follow-ups."""
+
+import pytest
+
+from assistant.question import (COMPARISON, CONTACT, DATE, DEFINITION, LIST, OTHER, PROCEDURE, QUANTITY, YES_NO,
+                                analyse)
+from assistant.schema import Turn
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("Qu'est-ce qu'une équipe de soins spécialisés ?", DEFINITION),
+        ("C'est quoi un DAC ?", DEFINITION),
+        ("What is a CPTS?", DEFINITION),
+        ("MSP ou centre de santé : quelle différence ?", COMPARISON),
+        ("Quelle différence entre une ESP et une CPTS ?", COMPARISON),
+        ("Le projet de santé est-il obligatoire pour une ESP ?", YES_NO),
+        ("Peut-on être salarié dans une CPTS ?", YES_NO),
+        ("Est-ce que l'ESCAP demande une structure juridique ?", YES_NO),
+        ("Can a nurse join an MSP?", YES_NO),
+        ("Combien de CPTS en Bretagne ?", QUANTITY),
+        ("Quels sont les avantages d'une MSP pour les patients ?", LIST),
+        ("Quelles missions une CPTS doit-elle remplir ?", LIST),
+        ("Qui contacter pour monter une ESS en Occitanie ?", CONTACT),
+        ("Quel est le site de la fédération des CPTS ?", CONTACT),
+        ("Comment créer une équipe de soins primaires ?", PROCEDURE),
+        ("Quelles démarches pour ouvrir une MSP ?", PROCEDURE),
+        ("Depuis quand les ESS existent-elles ?", DATE),
+        ("Le financement FIR d'une ESP", OTHER),
+    ],
+    ids=lambda v: v if len(v) < 40 else v[:40],
+)
+def test_answer_type(question, expected):
+    assert analyse(question).answer_type == expected
+
+
+def test_structures_names_and_years_are_found_once():
+    q = analyse("Combien une maison de santé pluriprofessionnelle touche-t-elle en Occitanie en 2022 ?")
+    assert q.structures == ("MSP",)
+    assert "Occitanie" in q.name_words and q.years == ("2022",)
+    assert "msp" in q.concepts and "occitan" in q.names
+    assert "figure" in q.kinds and q.quantity
+
+
+def test_follow_up_is_made_standalone_before_analysis():
+    history = [Turn("user", "Combien une CPTS perçoit-elle au titre de l'ACI ?"), Turn("assistant", "…")]
+    q = analyse("Et pour une MSP ?", history)
+    assert q.text == "Et pour une MSP ?"
+    assert q.standalone == "Combien une MSP perçoit-elle au titre de l'ACI ?"
+    assert q.structures == ("MSP",) and q.answer_type == QUANTITY
+
+
+def test_specific_kinds_are_the_ones_the_answer_must_hold():
+    assert analyse("Quel est le téléphone du SNC ?").specific_kinds == {"phone"}
+    assert analyse("Quel financement pour une ESP ?").specific_kinds == frozenset()
