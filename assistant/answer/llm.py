@@ -145,7 +145,7 @@ class LLMEngine:
         sources = {n: passage_line(n, context, n - 1) for n in range(1, count + 1)}
         if fold(NOT_ANSWERED.rstrip(".")) in fold(raw) and len(raw) < len(NOT_ANSWERED) + 40:
             return Draft(REFUSAL, (), abstained=True)
-        checked = check_answer(raw, sources)
+        checked = check_answer(raw, sources, context.question.concepts)
         kept = [s for s in checked.sentences if not s.problem]
         if not kept:
             fallback = self._fallback.answer(context)

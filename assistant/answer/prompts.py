@@ -19,7 +19,10 @@ SYSTEM = (
     "3) Chaque phrase se termine par le numéro de son extrait entre crochets, comme [1] ou [2]. "
     "4) Recopie exactement les montants, dates, chiffres et contacts. "
     "5) Si deux extraits donnent des chiffres différents, donne les deux avec leur source et leur date. "
-    f"6) Si les extraits ne répondent pas à la question, écris seulement : {NOT_ANSWERED}"
+    "6) N'affirme rien que les extraits ne disent pas : pas de « oui » ou « non », de condition, de durée ni de "
+    "négation qu'ils ne donnent pas ; si la question demande un détail qu'ils ne donnent pas, écris « Les fiches "
+    "ne précisent pas » ce détail, puis ce qu'ils indiquent. "
+    f"7) Si les extraits ne répondent pas à la question, écris seulement : {NOT_ANSWERED}"
 )
 
 EXAMPLE_USER = (
@@ -35,7 +38,12 @@ def passage_line(n: int, context: Context, index: int) -> str:
     """One numbered passage as the model sees it (table passages with their headers)."""
     passage = context.retrieved[index].passage
     meta = context.meta(passage)
-    body = passage.text.splitlines()[-1] if passage.kind.startswith("table") else passage.body
+    if passage.kind == "table_cell":
+        body = f"{passage.entity} — {passage.attribute} : {passage.body}"
+    elif passage.kind == "table_row" and passage.cells:
+        body = " ; ".join(f"{name} : {value}" if name else value for name, value in passage.cells)
+    else:
+        body = passage.body
     body = " ".join(body.split())
     if len(body) > MAX_PASSAGE_CHARS:
         body = body[:MAX_PASSAGE_CHARS].rsplit(" ", 1)[0] + " …"
@@ -49,5 +57,5 @@ def messages(context: Context) -> list[dict]:
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": EXAMPLE_USER},
         {"role": "assistant", "content": EXAMPLE_ASSISTANT},
-        {"role": "user", "content": f"Extraits :\n{lines}\n\nQuestion : {context.question}"},
+        {"role": "user", "content": f"Extraits :\n{lines}\n\nQuestion : {context.question.standalone}"},
     ]

@@ -13,6 +13,7 @@ from ..config import Settings
 from ..errors import CoordoError
 from .dataset import DatasetError, EvalCase, load_dataset
 
+ENGINE_TABLES = ("extractive", "llm")
 GATED = ("hit@5", "fact_accuracy", "citation_hit", "abstention_accuracy", "citation_precision")
 
 
@@ -99,19 +100,22 @@ def evaluate(settings: Settings, dataset: Path, out: Path, *, limit=None, catego
     for name, m in metrics["baselines"].items():
         click.echo(f"  baseline {name:18s} hit@5 {m['hit@5']:.3f} | MRR {m['mrr']:.3f} | nDCG@5 {m['ndcg@5']:.3f}")
     click.echo(f"Rapport : {report}")
-    return apply_gate(gate, settings.engine, o) if gate else 0
+    return apply_gate(gate, settings.engine, o, dataset.stem) if gate else 0
 
 
-def apply_gate(path: Path, engine: str, overall: dict) -> int:
-    """1 when a metric misses its threshold for this engine.
+def apply_gate(path: Path, engine: str, overall: dict, dataset: str = "") -> int:
+    """1 when a metric misses its threshold for this engine (and this dataset).
 
     The TOML file has one table per engine: ``[extractive]`` holds minimums (``"hit@5" = 0.86``) and
-    ``[extractive.max]`` maximums (``unsupported_figures = 0``).
+    ``[extractive.max]`` maximums (``unsupported_figures = 0``). A table named after a dataset file
+    (``[blind.extractive]`` for ``evals/blind.jsonl``) replaces it for that dataset.
     """
     try:
-        table = dict(tomllib.loads(path.read_text(encoding="utf-8")).get(engine, {}))
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise CoordoError(f"Fichier de seuils illisible {path} : {exc}") from exc
+    per_dataset = data.get(dataset, {}) if dataset and dataset not in ENGINE_TABLES else {}
+    table = dict(per_dataset.get(engine) or data.get(engine, {}))
     maximums = table.pop("max", {})
     unknown = [k for k in [*table, *maximums] if k not in overall]
     if unknown:

@@ -1,3 +1,5 @@
+import pytest
+
 from assistant.answer.checks import answer_sentences, check_answer
 
 SOURCES = {1: "[1] (URPS ML Occitanie, septembre 2025) CPTS — Financements : ACI: 287 500 € (taille 1) à 580 000 (taille 4)",
@@ -26,3 +28,26 @@ def test_figure_must_be_in_the_cited_passage_not_another():
 def test_sentence_split_keeps_markers_and_decimals():
     assert answer_sentences("Couverture de 47,68 % [2]. Total 1.5 million [1] Puis fin.") == [
         "Couverture de 47,68 % [2].", "Total 1.5 million [1]", "Puis fin."]
+
+
+@pytest.mark.parametrize(
+    "answer, problem",
+    [
+        ("Oui [1].", "oui/non sans affirmation vérifiable"),
+        ("Une ESP doit obligatoirement signer un contrat pluriannuel régional renouvelable [1].",
+         "affirmation absente des extraits cités"),
+        ("Une ESP n'a pas de financement FIR [1].", "négation absente des extraits cités"),
+    ],
+    ids=["bare-yes", "claim-not-in-passage", "negation-not-in-passage"],
+)
+def test_a_sentence_stating_what_its_passage_does_not_is_removed(answer, problem):
+    """The figure is right (30 000 is in the passage) or absent: only the claim's words can catch it."""
+    result = check_answer(answer, {1: "ESP — Financements : FIR : 30 000 € en 3 fois maxi sur 3 ans maxi"})
+    assert result.sentences[0].problem == problem
+
+
+def test_a_supported_sentence_passes_even_with_the_questions_own_words():
+    passage = {1: "ESP — Financements : FIR : 30 000 € en 3 fois maxi sur 3 ans maxi"}
+    ok = check_answer("Une ESP peut obtenir 30 000 € du FIR en 3 fois au maximum [1].", passage,
+                      frozenset({"esp", "financ"}))
+    assert ok.sentences[0].problem == ""

@@ -243,3 +243,13 @@ def test_origin_is_an_optional_address(tmp_path):
     path.write_text(json.dumps({**row, "origin": "une page"}) + "\n", encoding="utf-8")
     with pytest.raises(Exception, match="origin"):
         load_dataset(path)
+
+
+def test_gate_uses_the_datasets_own_table_when_there_is_one(tmp_path):
+    from assistant.evals.commands import apply_gate
+
+    gate = tmp_path / "thresholds.toml"
+    gate.write_text('[extractive]\nfact_accuracy = 0.8\n\n[blind.extractive]\nfact_accuracy = 0.5\n', encoding="utf-8")
+    overall = {"fact_accuracy": 0.6}
+    assert apply_gate(gate, "extractive", overall, "coordo-qa") == 1  # the engine's table: 0.6 < 0.8
+    assert apply_gate(gate, "extractive", overall, "blind") == 0  # the blind set's own table: 0.6 >= 0.5
