@@ -19,10 +19,7 @@ SYSTEM = (
     "3) Chaque phrase se termine par le numéro de son extrait entre crochets, comme [1] ou [2]. "
     "4) Recopie exactement les montants, dates, chiffres et contacts. "
     "5) Si deux extraits donnent des chiffres différents, donne les deux avec leur source et leur date. "
-    "6) N'affirme rien que les extraits ne disent pas : pas de « oui » ou « non », de condition, de durée ni de "
-    "négation qu'ils ne donnent pas ; si la question demande un détail qu'ils ne donnent pas, écris « Les fiches "
-    "ne précisent pas » ce détail, puis ce qu'ils indiquent. "
-    f"7) Si les extraits ne répondent pas à la question, écris seulement : {NOT_ANSWERED}"
+    f"6) Si les extraits ne répondent pas à la question, écris seulement : {NOT_ANSWERED}"
 )
 
 EXAMPLE_USER = (

@@ -80,7 +80,10 @@ def _timed(run: Callable[[str], object], questions: list[str]) -> list[float]:
 
 def _search_times(retriever, questions: list[str], settings: Settings) -> dict:
     """p50/p95 of BM25 alone, dense alone (query embedding + vector search) and the whole hybrid search
-    (both, fusion and the coverage signals)."""
+    (both, fusion and the coverage signals). Questions are analysed once beforehand, as the pipeline does."""
+    from ..question import analyse
+
+    questions = [analyse(q) for q in questions]
     retriever.search(questions[0], k=settings.top_k)  # first-query warm-up (lazy caches)
     runs = {
         "bm25": lambda q: retriever.bm25(q, settings.candidates),

@@ -65,6 +65,8 @@ def test_dense_search_is_exact_on_the_corpus(coordo):
     approximate by default and its graph differs from load to load)."""
     import numpy as np
 
+    from assistant.question import analyse
+
     collection = coordo.retriever.index.collection
     got = collection.get(include=["embeddings", "metadatas"])
     matrix = np.array(got["embeddings"])
@@ -78,4 +80,4 @@ def test_dense_search_is_exact_on_the_corpus(coordo):
     for question in questions:
         vector = np.array(coordo.retriever.embeddings.embed_query(question))
         exact = {position[ids[i]] for i in np.argsort(-(matrix @ vector))[:30]}
-        assert {i for i, _ in coordo.retriever.dense(question, 30)} == exact, question
+        assert {i for i, _ in coordo.retriever.dense(analyse(question), 30)} == exact, question
