@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass, replace
 from typing import Iterator
 
-from ..acronyms import ACRONYMS, acronyms_in, expand
+from ..acronyms import acronyms_in, expand
 from ..chunking import BULLET, states_fact
 from ..facts import carries, has_quantity
 from ..lexical import tokenize
-from ..question import COMPARISON, DEFINITION, LIST, STRUCTURES, Question, concepts_of
+from ..question import COMPARISON, DEFINITION, LIST, STRUCTURES, Question
 from ..schema import Passage
 from ..text import clean_markup, figures, sentence_spans
 from .. import refusal
