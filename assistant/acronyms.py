@@ -45,6 +45,10 @@ ACRONYMS: dict[str, tuple[str, ...]] = {
     "CCAS": ("centre communal d'action sociale",),
 }
 
+# The coordinated-care structures among them: what a question or a follow-up is about.
+STRUCTURES = ("MSP", "CPTS", "ESP", "ESS", "CDS", "DAC", "ESCAP")
+
+
 def _long_form(long: str) -> re.Pattern:
     """A long form in folded text, each word also in the plural (maisons de santé pluriprofessionnelles)."""
     words = [re.escape(w) + r"(?:s|x)?" for w in fold(long).split()]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from .acronyms import ACRONYMS, acronyms_in
+from .acronyms import ACRONYMS, STRUCTURES, acronyms_in
 from .lexical import tokenize
 from .schema import Turn
 
@@ -20,11 +20,10 @@ _PRONOUNS = re.compile(
     r"ce dispositif|its|their|it|they)\b",
     re.I,
 )
-_STRUCTURES = ("MSP", "CPTS", "ESP", "ESS", "CDS", "DAC", "ESCAP")
 
 
 def _structures(text: str) -> list[str]:
-    return [a for a in acronyms_in(text) if a in _STRUCTURES]
+    return [a for a in acronyms_in(text) if a in STRUCTURES]
 
 
 _NAME = re.compile(r"\b([A-ZÀ-Ý][a-zà-ÿ]+(?:[-' ][A-ZÀ-Ý][a-zà-ÿ]+)*(?:-[a-zà-ÿ]+-[A-ZÀ-Ý][a-zà-ÿ]+)?)")

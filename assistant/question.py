@@ -11,14 +11,12 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from .acronyms import ACRONYMS, acronyms_in, expand
+from .acronyms import ACRONYMS, STRUCTURES, acronyms_in, expand
 from .conversation import standalone_question
 from .facts import SPECIFIC, asked_kinds, asks_quantity, strip_kind_words
 from .glossary import _PATTERN as _ENGLISH, french_terms, funding_terms
 from .lexical import tokenize
 from .schema import Turn
-
-STRUCTURES = ("MSP", "CPTS", "ESP", "ESS", "CDS", "DAC", "ESCAP")
 
 # The answer types, most specific first: the first that matches is the question's type.
 DEFINITION, COMPARISON, YES_NO, QUANTITY, LIST, CONTACT, PROCEDURE, DATE, OTHER = (
