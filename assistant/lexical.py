@@ -74,7 +74,11 @@ class LexicalIndex:
         return cls(bm25s.BM25.load(str(directory)))
 
     def scores(self, query: str) -> np.ndarray:
-        tokens = [t for t in tokenize(query) if t in self._model.vocab_dict]
+        return self.token_scores(tokenize(query))
+
+    def token_scores(self, tokens) -> np.ndarray:
+        """BM25 scores for tokens already stemmed by :func:`tokenize`."""
+        tokens = [t for t in tokens if t in self._model.vocab_dict]
         if not tokens:
             return np.zeros(self._model.scores["num_docs"], dtype=np.float32)
         return np.asarray(self._model.get_scores(tokens))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 from .acronyms import ACRONYMS, STRUCTURES, acronyms_in, expand
 from .conversation import standalone_question
@@ -17,6 +17,7 @@ from .facts import SPECIFIC, asked_kinds, asks_quantity, strip_kind_words
 from .glossary import _PATTERN as _ENGLISH, french_terms, funding_terms
 from .lexical import tokenize
 from .schema import Turn
+from .text import plain_typography
 
 # The answer types, most specific first: the first that matches is the question's type.
 DEFINITION, COMPARISON, YES_NO, QUANTITY, LIST, CONTACT, PROCEDURE, DATE, OTHER = (
@@ -24,8 +25,16 @@ DEFINITION, COMPARISON, YES_NO, QUANTITY, LIST, CONTACT, PROCEDURE, DATE, OTHER 
 ANSWER_TYPES = (DEFINITION, COMPARISON, YES_NO, QUANTITY, LIST, CONTACT, PROCEDURE, DATE, OTHER)
 
 _COMPARISON = re.compile(
-    r"\bdiff[ée]ren(?:ce|ces|cier|t|ts|tes)\b|\bdistingu\w+|\bcompar\w+|\bversus\b|\bvs\.?\b|\bdifference\b"
+    r"\bdiff[ée]ren(?:ce|ces|cier|t|ts|tes)\b|\bdiff[èe]r(?:e|ent|er)\b|\bl'une? et l'autre\b|\bchacune?\b|\bdistingu\w+|\bcompar\w+|\bversus\b|\bvs\.?\b|\bdifference\b"
     r"|\bplut[ôo]t\b.*\bou\b", re.I)
+# Comparison words that ask for one even without two structures named (« différents types » do not).
+_COMPARES_ANY = re.compile(r"\bdiff[ée]rences?\b|\bdiff[èe]r(?:e|ent|er)\b|\bdifference\b|\bdistingu\w+|\bcompar\w+", re.I)
+# Words that only say a comparison is asked (« quelle différence entre… », « en quoi diffère… »).
+_COMPARING_WORDS = frozenset(tokenize(
+    "différence différences différent différente diffère diffèrent différencier distinguer distingue comparer "
+    "comparaison entre quoi versus l'une l'autre chacune chacun plutôt"))
+# What a structure is: who makes it up, whom it serves, at which scale.
+_WHAT_IT_IS = frozenset(tokenize("composition composée constituée public patientèle échelle territoire"))
 _DEFINITION = re.compile(
     r"qu'?est[- ]ce qu|c'est quoi|\bque (?:signifie|veut dire|d[ée]signe)\b|\bd[ée]finition\b|\bd[ée]finir\b"
     r"|qu'appelle[- ]t[- ]on|\bà quoi sert\b|\ba quoi sert\b|\bwhat (?:is|are) (?:an? |the )?(?!the (?:amount|number))"
@@ -46,8 +55,11 @@ _DATE = re.compile(r"\bquand\b|\bdepuis quand\b|\bquelle (?:date|ann[ée]e)\b|\b
 _LIST = re.compile(
     r"\bquel(?:le)?s (?:sont|peuvent)\b|\bquels? (?:avantages|missions|inconv[ée]nients|points|acteurs|outils|"
     r"professionnels|professions|structures|formes|dispositifs|financements|aides|crit[èe]res|conditions|"
-    r"obligations|int[ée]r[êe]ts|atouts|limites|risques)\b|\bquelles (?:missions|aides|formes|conditions|"
-    r"obligations|professions|structures|limites)\b|\blist\w*\b|\bénum[ée]r\w+|\bwhat are the\b", re.I)
+    r"obligations|int[ée]r[êe]ts|atouts|limites|risques|m[ée]tiers|types|r[ôo]les|engagements)\b"
+    r"|\bquelles (?:missions|aides|formes|conditions|"
+    r"obligations|professions|structures|limites)\b|\blist\w*\b|\bénum[ée]r\w+|\bwhat are the\b"
+    # who may join: the members, a list of professions
+    r"|\bqui peu(?:t|vent) (?:faire partie|adh[ée]rer|rejoindre|int[ée]grer|participer|(?:en )?[êe]tre membre)", re.I)
 _CONTACT = re.compile(
     r"\bqui contacter\b|\bà qui (?:s'adresser|m'adresser|écrire|demander)\b|\bs'adresser\b|\binterlocuteurs?\b"
     r"|\bcontacter\b|\bcontacts?\b|\bwho (?:to|should|can) (?:contact|call|ask)\b", re.I)
@@ -77,6 +89,20 @@ class Question:
     quantity: bool  # can only be answered with a number (combien, montant…)
 
     @property
+    def facet(self) -> frozenset[str]:
+        """What the question asks about the structures it names (« juridique », « financées »): its
+        subject without the structures' own words. A comparison that does not say in what
+        (« quelle différence entre une ESP et une MSP ? ») asks what each one is."""
+        return self.facet_in(lambda token: True)
+
+    def facet_in(self, known: Callable[[str], bool]) -> frozenset[str]:
+        """The facet's words that the sheets use (``known``): « on confond souvent » says nothing of what
+        is compared, and a comparison left with no such word asks what each structure is."""
+        facet = self.subject - frozenset(tokenize(" ".join(self.structures))) - _COMPARING_WORDS
+        facet = frozenset(t for t in facet if known(t))
+        return facet or (_WHAT_IT_IS if self.answer_type == COMPARISON else facet)
+
+    @property
     def specific_kinds(self) -> frozenset[str]:
         """Kinds the answer must hold (a phone, an e-mail, a site) or say the sheets do not give."""
         return self.kinds & SPECIFIC
@@ -86,7 +112,7 @@ def answer_type(text: str, kinds: frozenset[str], structures: Sequence[str]) -> 
     """The type of answer a question asks for, from its wording."""
     if kinds & SPECIFIC or _CONTACT.search(text):
         return CONTACT
-    if _COMPARISON.search(text) and (len(structures) >= 2 or re.search(r"\bdiff[ée]ren|\bdifference", text, re.I)):
+    if _COMPARISON.search(text) and (len(structures) >= 2 or _COMPARES_ANY.search(text)):
         return COMPARISON
     if asks_quantity(text) or "figure" in kinds and re.search(r"\bquel(?:le)? (?:est le |sont les )?(?:montant|somme|taux)", text, re.I):
         return QUANTITY
@@ -126,7 +152,7 @@ def _names(text: str) -> frozenset[str]:
 
 def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
     """Analyse a question (already validated) in its conversation."""
-    standalone = standalone_question(text, history)
+    standalone = standalone_question(plain_typography(text), history)
     kinds = frozenset(asked_kinds(standalone))
     acronyms = tuple(acronyms_in(standalone))
     structures = tuple(a for a in acronyms if a in STRUCTURES)

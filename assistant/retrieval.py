@@ -7,15 +7,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .acronyms import STRUCTURES, acronyms_in
 from .facts import carries
 from .glossary import _PATTERN as _GLOSSARY
 from .index import OpenIndex
 from .lexical import tokenize
-from .question import PROCEDURE, Question, analyse
+from .question import COMPARISON, PROCEDURE, Question, analyse
 from .schema import Retrieved
 
 # A "how do I…" question is answered by the steps and the people who help: their words join its search.
 PROCEDURE_TERMS = "accompagnement accompagner interlocuteurs projet de santé validation étapes"
+# A comparison ranks, for each structure it names (up to this many), the passages about that structure
+# for what the question asks of it: each side then has its own passage among the top k.
+MAX_SIDES = 3
+# A passage that names other structures too counts this much for one side of a comparison.
+SHARED_PASSAGE_WEIGHT = 0.5
 
 
 def rrf(rankings: list[list[int]], k: int = 60, weights: list[float] | None = None) -> dict[int, float]:
@@ -56,6 +62,7 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         self._position = {p.id: i for i, p in enumerate(index.passages)}
         self._holding: dict[frozenset, list[int]] = {}
+        self._naming: dict[str, list[int]] = {}
 
     def bm25(self, question: Question, k: int) -> list[tuple[int, float]]:
         scores = self.index.lexical.scores(self._lexical_query(question))
@@ -77,6 +84,21 @@ class HybridRetriever:
             ]
         scores = self.index.lexical.scores(question.search_text)
         return sorted(self._holding[key], key=lambda i: -scores[i])[: self.candidates]
+
+    def about(self, structure: str, question: Question) -> list[int]:
+        """Passages about one structure (a table cell of its row or column, a sentence naming it),
+        best first for what the question asks of it (its facet) and the structure's own words."""
+        if structure not in self._naming:
+            self._naming[structure] = {}
+            for i, p in enumerate(self.index.passages):
+                named = acronyms_in(f"{p.entity} {p.body}")
+                if structure in named:
+                    # a passage about this structure alone says more of it than one listing them all
+                    own = structure in acronyms_in(p.entity) or not set(named) - {structure} & set(STRUCTURES)
+                    self._naming[structure][i] = 1.0 if own else SHARED_PASSAGE_WEIGHT
+        naming = self._naming[structure]
+        scores = self.index.lexical.token_scores([*question.facet_in(self.index.lexical.known), *tokenize(structure)])
+        return sorted(naming, key=lambda i: -scores[i] * naming[i])[: self.candidates]
 
     def dense(self, question: Question, k: int) -> list[tuple[int, float]]:
         vector = self.embeddings.embed_query(question.standalone)
@@ -120,11 +142,16 @@ class HybridRetriever:
             # weighted like the two other lists together
             rankings.append(self.holding(wanted, question))
             weights.append(2.0)
+        sides = question.structures[:MAX_SIDES] if question.answer_type == COMPARISON and mode == "hybrid" else ()
+        side_rankings = [self.about(s, question) for s in sides] if len(sides) >= 2 else []
+        rankings += side_rankings
+        weights += [1.0] * len(side_rankings)
         fused = rrf(rankings, self.rrf_k, weights)
         lex_by, dense_by = dict(lexical), dict(dense)
         lex_rank = {i: r for r, (i, _) in enumerate(lexical, start=1)}
         dense_rank = {i: r for r, (i, _) in enumerate(dense, start=1)}
         ranked = sorted(fused, key=lambda i: (-fused[i], -dense_by.get(i, 0.0)))[:k]
+        ranked = _each_side_present(ranked, side_rankings)
         passages = tuple(
             Retrieved(
                 passage=self.index.passages[i],
@@ -143,3 +170,10 @@ class HybridRetriever:
     def _top_dense(self, question: Question) -> float:
         best = self.dense(question, 1)
         return best[0][1] if best else 0.0
+
+
+def _each_side_present(ranked: list[int], side_rankings: list[list[int]]) -> list[int]:
+    """A comparison's top passages: the best passage about each side first, in the question's order, then
+    the fused ranking."""
+    firsts = list(dict.fromkeys(side[0] for side in side_rankings if side))
+    return (firsts + [i for i in ranked if i not in firsts])[: len(ranked)]

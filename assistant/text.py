@@ -31,6 +31,17 @@ def clean_markup(raw: str) -> str:
     return text.strip(" •")
 
 
+# Typography that people paste from web pages and word processors, in its plain form.
+_TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "′": "'", "`": "'", "\u00a0": " ", "\u202f": " ",
+                             "\u2009": " ", "–": "-", "‑": "-", "“": '"', "”": '"'})
+
+
+def plain_typography(text: str) -> str:
+    """The text with typographic apostrophes, dashes, quotes and spaces written plainly (« Qu’est-ce
+    qu’une MSP ? » reads as « Qu'est-ce qu'une MSP ? »)."""
+    return text.translate(_TYPOGRAPHY)
+
+
 def fold(text: str) -> str:
     """Lower case without accents; ligatures opened (œ → oe)."""
     text = text.lower().replace("œ", "oe").replace("æ", "ae").replace("’", "'")

@@ -160,6 +160,14 @@ def _structure_at_start(text: str, structure: str) -> bool:
     return structure in acronyms_in(" ".join(text.split()[:12]))
 
 
+def _only_about(unit: Unit, structure: str) -> bool:
+    """Whether a unit is about this structure alone: a cell of its row or column, or a sentence that
+    names no other structure."""
+    if unit.passage.kind.startswith("table") and unit.passage.entity:
+        return structure in acronyms_in(unit.passage.entity)
+    return not set(acronyms_in(unit.text)) & set(STRUCTURES) - {structure}
+
+
 class ExtractiveEngine:
     name = "extractive"
 
@@ -322,14 +330,14 @@ class ExtractiveEngine:
         return chosen
 
     def _per_structure(self, question: Question, units: list[Unit]) -> list[Unit]:
-        """A comparison: the best unit about each structure the question names, in the question's order."""
+        """A comparison: for each structure the question names, in its order, the unit about that structure
+        alone (its table cell, a sentence naming only it) that best says what the question asks of it."""
         chosen: list[Unit] = []
+        facet = question.facet_in(lambda t: self._weight(t) > 0)
         for structure in question.structures[:MAX_UNITS]:
-            about = [u for u in units if structure in acronyms_in(f"{u.passage.entity} {u.text}")
-                     and u not in chosen]
-            defining = [u for u in about if self.defines(u, (structure,))]
-            pick = (defining or about)[:1]
-            chosen += pick
+            about = [u for u in units if structure in acronyms_in(f"{u.passage.entity} {u.text}") and u not in chosen]
+            about.sort(key=lambda u: (-_only_about(u, structure), -(self.overlap(facet, u) + u.score)))
+            chosen += about[:1]
         return chosen or units[:1]
 
     def _quotes(self, context: Context, chosen: list[Unit]) -> tuple[list[str], tuple]:

@@ -28,6 +28,16 @@ from assistant.schema import Turn
         ("Quelles démarches pour ouvrir une MSP ?", PROCEDURE),
         ("Depuis quand les ESS existent-elles ?", DATE),
         ("Le financement FIR d'une ESP", OTHER),
+        # typographic apostrophes, as pasted from web pages, read like plain ones
+        ("Qu’est-ce qu’une maison de santé ?", DEFINITION),
+        ("C’est quoi l’ACI ?", DEFINITION),
+        # a comparison by a verb, or asked of each side
+        ("En quoi une ESS diffère-t-elle d'une ESP ?", COMPARISON),
+        ("CPTS et ESS : comment chacune est-elle financée ?", COMPARISON),
+        # « différents types » is a list, not a comparison; who may join is a list of members
+        ("Quels sont les différents types de structures ?", LIST),
+        ("Qui peut faire partie d'une ESP ?", LIST),
+        ("Quels métiers dans une CPTS ?", LIST),
     ],
     ids=lambda v: v if len(v) < 40 else v[:40],
 )
@@ -54,3 +64,16 @@ def test_follow_up_is_made_standalone_before_analysis():
 def test_specific_kinds_are_the_ones_the_answer_must_hold():
     assert analyse("Quel est le téléphone du SNC ?").specific_kinds == {"phone"}
     assert analyse("Quel financement pour une ESP ?").specific_kinds == frozenset()
+
+
+def test_a_comparison_facet_is_what_it_asks_of_each_side():
+    q = analyse("Sur le plan financier, en quoi une CPTS diffère-t-elle d'une ESS ?")
+    assert "financi" in q.facet and not q.facet & {"cpts", "ess", "differ", "entre"}
+    # words the sheets never use say nothing of what is compared
+    assert q.facet_in(lambda token: token != "financi") == q.facet - {"financi"}
+
+
+def test_a_bare_comparison_asks_what_each_structure_is():
+    facet = analyse("ESP et MSP, on les confond : quelle différence ?").facet_in(lambda token: token != "confond")
+    assert {"composit", "public"} <= facet
+    assert analyse("Qu'est-ce qu'une MSP ?").facet_in(lambda token: True) == frozenset()

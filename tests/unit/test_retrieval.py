@@ -32,6 +32,13 @@ def test_cpts_funding_question_finds_the_cpts_cell(retriever, mode):
     assert "287 500" in result.passages[0].passage.body
 
 
+def test_a_comparison_has_a_passage_about_each_side(retriever):
+    """Each structure of a comparison gets its own best passage (its table cell for what is asked)."""
+    result = retriever.search("Sur le plan juridique, en quoi une MSP diffère-t-elle d'une CPTS ?", 2)
+    bodies = [r.passage.body for r in result.passages]
+    assert any("SISA" in b for b in bodies) and any("loi 1901" in b for b in bodies)
+
+
 def test_acronyms_expand_both_ways(retriever):
     by_long = retriever.search("la maison de santé pluriprofessionnelle", 2, "bm25")
     assert not any("CPTS" in r.passage.text for r in by_long.passages)
