@@ -51,7 +51,7 @@ _PROCEDURE = re.compile(
     r"\bcomment\b.*\b(?:monter|cr[ée]er|constituer|fonder|lancer|faire|obtenir|devenir|adh[ée]rer|rejoindre|"
     r"s'installer|int[ée]grer|mettre en place|d[ée]marrer|financer|proc[ée]der|s'organiser|se faire|b[ée]n[ée]ficier)"
     r"|\b[ée]tapes?\b|\bd[ée]marches?\b|\bproc[ée]dure\b|\bhow (?:do|can|to|should)\b|\bsteps?\b", re.I)
-_DATE = re.compile(r"\bquand\b|\bdepuis quand\b|\bquelle (?:date|ann[ée]e)\b|\bà partir de quand\b|\bwhen\b", re.I)
+_DATE = re.compile(r"^\s*quand\b|\b(?:depuis|jusqu'à|à partir de) quand\b|\bquelle (?:date|ann[ée]e)\b|\bà partir de quand\b|\bwhen\b", re.I)
 _LIST = re.compile(
     r"\bquel(?:le)?s (?:sont|peuvent)\b|\bquels? (?:avantages|missions|inconv[ée]nients|points|acteurs|outils|"
     r"professionnels|professions|structures|formes|dispositifs|financements|aides|crit[èe]res|conditions|"
