@@ -189,6 +189,12 @@ def sheet_files(corpus_dir: Path) -> list[Path]:
     return files
 
 
+def large_sheets(sheets: list[Sheet], limit_mb: float) -> list[tuple[str, int]]:
+    """(file name, bytes of text) of the sheets whose text is above ``limit_mb`` megabytes (10⁶ bytes)."""
+    sizes = ((Path(s.path).name, len(s.text.encode("utf-8"))) for s in sheets)
+    return [(name, size) for name, size in sizes if size > limit_mb * 1_000_000]
+
+
 def load_corpus(corpus_dir: Path) -> list[Sheet]:
     """Every sheet in ``corpus_dir``, sorted by id. A sheet without metadata is kept, with a warning."""
     if not corpus_dir.is_dir():
