@@ -103,8 +103,9 @@ def index(ctx, rebuild, show_status):
             bar.refresh()
 
     def announce(plan) -> None:
-        for line in _plan_lines(plan, settings.large_sheet_mb):
-            tqdm.write(click.style(line, fg="yellow"), file=sys.stderr)
+        with tqdm.external_write_mode(file=sys.stderr):  # above the progress bar
+            for line in _plan_lines(plan, settings.large_sheet_mb):
+                click.secho(line, fg="yellow", err=True)
 
     try:
         result = build_index(settings, embeddings, spec, rebuild=rebuild, progress=progress, sheets=sheets,
@@ -141,14 +142,20 @@ def _plan_lines(plan, limit_mb: float) -> list[str]:
     if plan.large_sheets or plan.seconds_left >= LONG_BUILD_S:
         lines.append(
             f"Encodage de {plan.to_embed} passages : environ {_duration(plan.seconds_left)} "
-            f"(≈ {plan.passages_per_s:.1f} passages/s mesurés sur le premier lot). "
+            f"(≈ {_decimal(plan.passages_per_s)} passages/s mesurés sur le premier lot). "
             "Ctrl-C pour interrompre : l'index en service n'est pas touché."
         )
     return lines
 
 
 def _megabytes(size: float) -> str:
-    return f"{size / 1_000_000:.1f}".replace(".", ",")
+    return _decimal(size / 1_000_000)
+
+
+def _decimal(value: float) -> str:
+    """French decimal comma, two significant digits below 1 (0,05), one decimal below 10 (2,5)."""
+    digits = 0 if value >= 10 else 1 if value >= 1 else 2
+    return f"{value:.{digits}f}".replace(".", ",")
 
 
 def _duration(seconds: float) -> str:

@@ -143,7 +143,7 @@ def test_large_sheet_warns_and_says_how_long_before_embedding(tiny_corpus, keywo
     result = run("index", env=env)
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "Attention : fiche(s) volumineuse(s) au-delà de 0,1 Mo (COORDO_LARGE_SHEET_MB) : grande.txt (0,1 Mo)." in out
+    assert "Attention : fiche(s) volumineuse(s) au-delà de 0,10 Mo (COORDO_LARGE_SHEET_MB) : grande.txt (0,1" in out
     estimate = re.search(r"Encodage de (\d+) passages : environ \d+ (s|min)\b.*mesurés sur le premier lot", out)
     assert estimate and out.index(estimate.group(0)) < out.index("Index construit")
     assert f"({estimate.group(1)} encodés, 0 repris)" in out
