@@ -29,7 +29,8 @@ def read_metadata(corpus_dir: Path) -> dict[str, SheetMeta]:
         return {}
     if not _inside(path, corpus_dir.resolve()):
         raise CorpusError(
-            f"{path} est un lien vers un fichier hors du dossier du corpus : refusé ; copiez le fichier dans {corpus_dir}."
+            f"{path} est un lien vers un fichier hors du dossier du corpus : refusé ; "
+            f"copiez le fichier dans {corpus_dir}."
         )
     try:
         raw = path.read_bytes()

@@ -105,10 +105,12 @@ def test_d9_chat_refuses_a_line_that_is_not_utf8_and_keeps_the_conversation(tiny
     [
         ('id,title,publisher,region,date,date_note,url\nfiche-test,"Fiche,URPS,Test,2025,,\n'.encode(),
          r"sheets\.csv, ligne 2 : guillemet"),
-        (b"id,title,publisher\nfiche-test,A,B\nfiche-test,C,D\n", r"sheets\.csv, ligne 3 : l'identifiant fiche-test est"),
+        (b"id,title,publisher\nfiche-test,A,B\nfiche-test,C,D\n",
+         r"sheets\.csv, ligne 3 : l'identifiant fiche-test est"),
         ("id,title,publisher\nfiche-test,Fiche café,É\n".encode("cp1252"), r"sheets\.csv, ligne 2 : .*UTF-8"),
         (b"\x00\x01\x02PK\x03\x04" * 10, r"sheets\.csv, ligne 1 : octet nul"),
-        (b"id,title,publisher,url\nfiche-test,A,B,javascript:alert(1)\n", r"sheets\.csv, ligne 2 : adresse \(url\) refusée"),
+        (b"id,title,publisher,url\nfiche-test,A,B,javascript:alert(1)\n",
+         r"sheets\.csv, ligne 2 : adresse \(url\) refusée"),
     ],
     ids=["d7-stray-quote", "d7-duplicate-id", "d8-not-utf8", "d8-binary", "d13-javascript-url"],
 )

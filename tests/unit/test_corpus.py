@@ -74,6 +74,9 @@ def _minimal_pdf(text: str) -> bytes:
 # -- D7, D8, D13, D14: a corpus that would silently lose or leak something is refused or skipped, loudly ---------
 
 
+HEADER = "id,title,publisher,region,date,date_note,url"
+
+
 def _csv_lines(corpus) -> list[str]:
     return (corpus / "sheets.csv").read_text(encoding="utf-8").splitlines()
 
@@ -115,7 +118,8 @@ def test_d7_duplicate_id_is_an_error_naming_both_lines(real_corpus):
     copy = lines[3].replace(",", ",Autre titre ", 1)
     _write_csv(real_corpus, lines + [copy])
     sheet_id = lines[3].split(",", 1)[0]
-    with pytest.raises(CorpusError, match=rf"ligne {len(lines) + 1} : l'identifiant {sheet_id} est déjà celui de la ligne 4"):
+    expected = rf"ligne {len(lines) + 1} : l'identifiant {sheet_id} est déjà celui de la ligne 4"
+    with pytest.raises(CorpusError, match=expected):
         load_corpus(real_corpus)
 
 
@@ -133,8 +137,10 @@ def test_d7_well_formed_quotes_and_blank_lines_still_load(tiny_corpus):
 @pytest.mark.parametrize(
     "content, expected",
     [
-        ("id,title,publisher\nfiche-test,Fiche café,Éditeur\n".encode("latin-1"), r"ligne 2 : texte qui n'est pas en UTF-8 \(octet 0xE9\)"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), r"ligne 3 : octet nul, ce n'est pas un fichier texte"),
+        ("id,title,publisher\nfiche-test,Fiche café,Éditeur\n".encode("latin-1"),
+         r"ligne 2 : texte qui n'est pas en UTF-8 \(octet 0xE9\)"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
+         r"ligne 3 : octet nul, ce n'est pas un fichier texte"),
         (bytes(range(128, 256)) * 4, r"ligne 1 : texte qui n'est pas en UTF-8"),
     ],
     ids=["latin-1", "png", "random-bytes"],
@@ -159,18 +165,19 @@ def test_d8_metadata_not_utf8_or_binary_is_one_line(tiny_corpus, content, expect
         "https://",
         "exemple.fr/fiche",
     ],
-    ids=["javascript", "mixed-case", "tab-inside", "data", "vbscript", "file", "protocol-relative", "no-host", "no-scheme"],
+    ids=["javascript", "mixed-case", "tab-inside", "data", "vbscript", "file", "protocol-relative", "no-host",
+         "no-scheme"],
 )
 def test_d13_non_http_url_is_refused_at_indexing(tiny_corpus, url):
     quoted = '"' + url.replace('"', '""') + '"'
-    _write_csv(tiny_corpus, ["id,title,publisher,region,date,date_note,url", f"fiche-test,Titre,URPS,Test,2025,,{quoted}"])
+    _write_csv(tiny_corpus, [HEADER, f"fiche-test,Titre,URPS,Test,2025,,{quoted}"])
     with pytest.raises(CorpusError, match=r"ligne 2 : adresse \(url\) refusée.*http"):
         load_corpus(tiny_corpus)
 
 
 def test_d13_http_and_https_urls_and_none_are_kept(tiny_corpus):
     for url in ("https://exemple.fr/fiche.pdf#page=2", "HTTP://exemple.fr", ""):
-        _write_csv(tiny_corpus, ["id,title,publisher,region,date,date_note,url", f"fiche-test,Titre,URPS,Test,2025,,{url}"])
+        _write_csv(tiny_corpus, [HEADER, f"fiche-test,Titre,URPS,Test,2025,,{url}"])
         assert load_corpus(tiny_corpus)[0].meta.url == url
 
 
