@@ -10,7 +10,7 @@ import textwrap
 import click
 
 from .config import Settings
-from .errors import CoordoError
+from .errors import CoordoError, InvalidQuestion
 
 EXAMPLES = """\b
 Exemples :
@@ -85,9 +85,11 @@ def index(ctx, rebuild, show_status):
         return
     from tqdm import tqdm
 
+    from .corpus import load_corpus
     from .embeddings import load_embeddings
     from .index import build_index
 
+    sheets = load_corpus(settings.corpus_dir)  # a corpus error shows before the model loads
     click.echo(f"Chargement du modèle d'embeddings ({settings.embedding_backend})…", err=True)
     embeddings, spec = load_embeddings(settings)
     bar = None
@@ -100,8 +102,14 @@ def index(ctx, rebuild, show_status):
             bar.n = done
             bar.refresh()
 
+    def announce(plan) -> None:
+        with tqdm.external_write_mode(file=sys.stderr):  # above the progress bar
+            for line in _plan_lines(plan, settings.large_sheet_mb):
+                click.secho(line, fg="yellow", err=True)
+
     try:
-        result = build_index(settings, embeddings, spec, rebuild=rebuild, progress=progress)
+        result = build_index(settings, embeddings, spec, rebuild=rebuild, progress=progress, sheets=sheets,
+                             on_plan=announce)
     finally:
         if bar is not None:
             bar.close()
@@ -119,8 +127,49 @@ def index(ctx, rebuild, show_status):
             click.echo(f"  Fiches {label} : {', '.join(ids)}")
 
 
+LONG_BUILD_S = 60  # above this, the estimate is shown even without a large sheet
+
+
+def _plan_lines(plan, limit_mb: float) -> list[str]:
+    """The warning about large sheets and the time embedding will take, in French."""
+    lines = []
+    if plan.large_sheets:
+        listed = ", ".join(f"{name} ({_megabytes(size)} Mo)" for name, size in plan.large_sheets)
+        lines.append(
+            f"Attention : fiche(s) volumineuse(s) au-delà de {_megabytes(limit_mb * 1_000_000)} Mo "
+            f"(COORDO_LARGE_SHEET_MB) : {listed}."
+        )
+    if plan.large_sheets or plan.seconds_left >= LONG_BUILD_S:
+        lines.append(
+            f"Encodage de {plan.to_embed} passages : environ {_duration(plan.seconds_left)} "
+            f"(≈ {_decimal(plan.passages_per_s)} passages/s mesurés sur le premier lot). "
+            "Ctrl-C pour interrompre : l'index en service n'est pas touché."
+        )
+    return lines
+
+
+def _megabytes(size: float) -> str:
+    return _decimal(size / 1_000_000)
+
+
+def _decimal(value: float) -> str:
+    """French decimal comma, two significant digits below 1 (0,05), one decimal below 10 (2,5)."""
+    digits = 0 if value >= 10 else 1 if value >= 1 else 2
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def _duration(seconds: float) -> str:
+    """« 2 h 31 min », « 12 min », « 40 s »."""
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = round(seconds / 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
 def _print_status(settings: Settings) -> None:
-    from .index import read_info
+    from .index import read_info, read_only_problem
 
     info = read_info(settings.index_dir)
     click.echo(f"Index : {settings.index_dir}")
@@ -130,6 +179,9 @@ def _print_status(settings: Settings) -> None:
     click.echo(f"  {info.passages} passages, {len(info.sheets)} fiches :")
     for sheet_id, s in sorted(info.sheets.items()):
         click.echo(f"    - {sheet_id} : {s['passages']} passages — {s['title']}")
+    problem = read_only_problem(settings.index_dir, info)
+    if problem:
+        click.secho(f"Attention : {problem}", fg="yellow", err=True)
 
 
 def _engine_option(f):
@@ -149,12 +201,24 @@ def ask(ctx, question, engine, top_k, as_json):
     from .pipeline import Coordo, validate_question
 
     settings = _settings(ctx, engine=engine, top_k=top_k)
+    _check_typed(question)
     validate_question(question, settings.max_question_chars)  # before loading anything
     answer = Coordo(settings).ask(question)
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
         _print_answer(answer)
+
+
+def _check_typed(text: str) -> None:
+    """Refuse text that held bytes other than UTF-8 (Python passes them on as lone surrogates)."""
+    from .text import is_valid_unicode
+
+    if not is_valid_unicode(text):
+        raise InvalidQuestion(
+            "La question contient des octets qui ne sont pas du texte UTF-8 (terminal ou fichier dans un autre "
+            "encodage ?) : retapez-la, ou réglez le terminal en UTF-8."
+        )
 
 
 def _print_answer(answer) -> None:
@@ -185,6 +249,8 @@ def chat(ctx, engine):
     coordo = Coordo(settings)
     _ = coordo.retriever  # load the index and models before the first question, with clear errors
     click.echo("Coordo — posez votre question sur l'exercice coordonné (/nouveau, /quitter).")
+    if hasattr(sys.stdin, "reconfigure"):  # a line that is not UTF-8 is refused below, not a crash
+        sys.stdin.reconfigure(errors="surrogateescape")
     history: list[Turn] = []
     while True:
         try:
@@ -200,6 +266,7 @@ def chat(ctx, engine):
             click.echo("Nouvelle conversation.")
             continue
         try:
+            _check_typed(question)
             answer = coordo.ask(question, history)
         except CoordoError as exc:
             if exc.exit_code == 2:  # a bad question: say so and keep the conversation

@@ -58,6 +58,8 @@ class Settings:
     # Review desk credentials, "name:password" pairs separated by commas; empty = no review desk.
     reviewers: str = ""
     review_cases: Path = PROJECT_ROOT / "evals" / "cases-from-review.jsonl"
+    # `coordo index` warns about a sheet whose text is larger than this (MB), with the time embedding will take.
+    large_sheet_mb: float = 1.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":

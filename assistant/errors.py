@@ -39,3 +39,9 @@ class ModelError(CoordoError):
 
 class LLMServerError(CoordoError):
     exit_code = 6
+
+
+class IndexReadOnly(CoordoError):
+    """The index (or where a new one must be written) cannot be written by this process."""
+
+    exit_code = 4

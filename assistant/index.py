@@ -25,9 +25,9 @@ from langchain_core.embeddings import Embeddings
 from . import __version__
 from .chunking import CHUNKER_VERSION as _CHUNKER, chunk_corpus
 from .config import Settings
-from .corpus import load_corpus
+from .corpus import large_sheets, load_corpus
 from .embeddings import EmbeddingSpec
-from .errors import IndexCorrupted, IndexMismatch, IndexMissing, StoreUnavailable
+from .errors import IndexCorrupted, IndexMismatch, IndexMissing, IndexReadOnly, StoreUnavailable
 from .lexical import TOKENIZER_VERSION, LexicalIndex
 from .schema import Passage, Sheet, SheetMeta
 
@@ -82,6 +82,17 @@ class BuildResult:
     added_sheets: tuple[str, ...] = ()
     updated_sheets: tuple[str, ...] = ()
     removed_sheets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EmbeddingPlan:
+    """What a build is about to embed, told once its first batch has been timed."""
+
+    to_embed: int  # passages this build embeds, the first batch included
+    reused: int  # passages whose vectors are copied from the live index
+    large_sheets: tuple[tuple[str, int], ...]  # (file name, bytes of text) above Settings.large_sheet_mb
+    passages_per_s: float  # measured on the first batch
+    seconds_left: float  # the rest, at that speed
 
 
 def _chroma_client(path: Path, url: str = ""):
@@ -164,6 +175,47 @@ def read_info(index_dir: Path) -> IndexInfo:
         raise IndexCorrupted(f"Index illisible ({path}) : reconstruisez-le avec : coordo index --rebuild") from exc
 
 
+def read_only_problem(index_dir: Path, info: IndexInfo) -> str | None:
+    """Why this process cannot serve the index because it may not write to it, or None.
+
+    Chroma's embedded store writes to its SQLite file even to answer a query, so an index on a
+    read-only mount, or owned by another user, fails at the first question.
+    """
+    if info.chroma_url:
+        return None  # the server writes its own files; the directory is only read
+    directory = _chroma_dir(index_dir, info.collection)
+    if not directory.is_dir():
+        return None  # damage, reported as such when the index is opened
+    if all(os.access(path, os.W_OK) for path in (directory, *directory.rglob("*"))):
+        return None
+    return (
+        f"Index en lecture seule : {index_dir} ne peut pas être modifié par cet utilisateur (montage en lecture "
+        "seule ou droits), or le stockage Chroma embarqué écrit dans son dossier même pour répondre. Remontez-le "
+        "en lecture-écriture ou donnez-en les droits à cet utilisateur, ou copiez-le dans un dossier modifiable "
+        f"(cp -r {index_dir} COPIE) et réglez COORDO_INDEX_DIR=COPIE."
+    )
+
+
+def check_writable(index_dir: Path, info: IndexInfo) -> None:
+    """Raise :class:`IndexReadOnly` when the index cannot be served because it cannot be written."""
+    problem = read_only_problem(index_dir, info)
+    if problem:
+        raise IndexReadOnly(problem)
+
+
+def _check_can_write_beside(index_dir: Path) -> None:
+    """A build writes a new directory beside the live one, then renames: the parent must be writable."""
+    parent = index_dir.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not os.access(parent, os.W_OK):
+        raise IndexReadOnly(
+            f"Impossible d'écrire l'index : {parent} est en lecture seule pour cet utilisateur (le nouvel index "
+            f"est écrit à côté de {index_dir.name}, puis mis à sa place). Remontez-le en lecture-écriture, ou "
+            "choisissez un dossier modifiable : --index-dir DOSSIER (COORDO_INDEX_DIR)."
+        )
+
+
 def _up_to_date(info: IndexInfo, sheets: list[Sheet], spec: EmbeddingSpec, chroma_url: str) -> bool:
     current = {s.id: (s.sha256, _meta_hash(s.meta)) for s in sheets}
     recorded = {k: (v["sha256"], v["meta_sha256"]) for k, v in info.sheets.items()}
@@ -202,6 +254,8 @@ def build_index(
     *,
     rebuild: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    sheets: list[Sheet] | None = None,
+    on_plan: Callable[[EmbeddingPlan], None] | None = None,
 ) -> BuildResult:
     """Build or update the index under ``settings.index_dir``.
 
@@ -210,17 +264,22 @@ def build_index(
         spec: what identifies ``embeddings``; recorded in the manifest.
         rebuild: embed everything again, even when the index looks up to date.
         progress: called with (done, total) while passages are embedded.
+        sheets: the corpus, when the caller has already loaded it (to fail before loading a model).
+        on_plan: called once the first batch is embedded, with the time the rest will take.
     """
     started = time.perf_counter()
     index_dir = settings.index_dir
-    sheets = load_corpus(settings.corpus_dir)
+    if sheets is None:
+        sheets = load_corpus(settings.corpus_dir)
     previous = None
     try:
         previous = read_info(index_dir)
     except (IndexMissing, IndexCorrupted):
         previous = None
     if previous and not rebuild and _up_to_date(previous, sheets, spec, settings.chroma_url):
+        check_writable(index_dir, previous)  # "up to date" must not hide an index nobody can open
         return BuildResult(info=previous, changed=False, embedded=0, reused=previous.passages)
+    _check_can_write_beside(index_dir)  # before hours of embedding
 
     passages = chunk_corpus(sheets)
     reuse = {} if rebuild else _previous_vectors(index_dir, spec)
@@ -232,8 +291,19 @@ def build_index(
         progress(0, len(missing))
     for n in range(0, len(missing), batch):
         chunk = missing[n : n + batch]
+        batch_started = time.perf_counter()
         for i, vector in zip(chunk, embeddings.embed_documents([passages[i].text for i in chunk])):
             vectors[keys[i]] = vector
+        if n == 0 and on_plan:
+            rate = len(chunk) / max(time.perf_counter() - batch_started, 1e-6)
+            embedding_ids = {passages[i].sheet_id for i in missing}
+            on_plan(EmbeddingPlan(
+                to_embed=len(missing),
+                reused=len(passages) - len(missing),
+                large_sheets=tuple(large_sheets([s for s in sheets if s.id in embedding_ids], settings.large_sheet_mb)),
+                passages_per_s=rate,
+                seconds_left=(len(missing) - len(chunk)) / rate,
+            ))
         if progress:
             progress(min(n + batch, len(missing)), len(missing))
 
@@ -406,6 +476,7 @@ def open_index(index_dir: Path, chroma_url: str = "") -> OpenIndex:
             + " : reconstruisez-le avec : coordo index (les vecteurs sont repris, rien n'est ré-encodé)"
             + ("" if chroma_url else f", ou définissez COORDO_CHROMA_URL={info.chroma_url}")
         )
+    check_writable(index_dir, info)
     try:
         passages = [
             Passage.from_dict(json.loads(line))
@@ -424,6 +495,12 @@ def open_index(index_dir: Path, chroma_url: str = "") -> OpenIndex:
     except StoreUnavailable:
         raise
     except Exception as exc:
+        if "readonly" in str(exc).replace(" ", "").replace("-", "").lower():  # rights that access() missed
+            raise IndexReadOnly(
+                read_only_problem(index_dir, info) or f"Index en lecture seule : {index_dir} ne peut pas être "
+                "modifié par cet utilisateur ; donnez-lui les droits d'écriture, ou copiez l'index dans un dossier "
+                "modifiable et réglez COORDO_INDEX_DIR."
+            ) from exc
         raise IndexCorrupted(
             f"Index endommagé dans {index_dir} ({type(exc).__name__}) : reconstruisez-le avec : coordo index --rebuild"
         ) from exc

@@ -104,3 +104,17 @@ def figure_set(text: str) -> set[str]:
         found.add(re.sub(r"\D", "", token))
         found.add(re.sub(r"\D", "", token.split(",")[0]))
     return {f for f in found if f}
+
+
+def is_valid_unicode(text: str) -> bool:
+    """False when ``text`` holds lone surrogates.
+
+    They stand for bytes that were not UTF-8 (a terminal in another encoding, a truncated paste:
+    Python decodes such command-line arguments to U+DC80–U+DCFF) or for a broken ``\\ud800``
+    escape in JSON. No model, database or page can take them, so they are refused at the boundary.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

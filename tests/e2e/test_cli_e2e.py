@@ -83,3 +83,39 @@ def test_chat_keeps_the_conversation(env):
     assert "287 500" in result.stdout
     assert "(compris : Combien une MSP peut-elle percevoir au titre de l'ACI ?)" in result.stdout
     assert "80 105" in result.stdout and "Nouvelle conversation." in result.stdout
+
+
+def test_d9_question_that_is_not_utf8_is_one_french_line(env):
+    """The probe's attack: `coordo ask "$(printf 'Qu\\xffest-ce qu une MSP ?')"` gave a traceback and exit 1."""
+    result = subprocess.run([COORDO, "ask", b"Qu\xffest-ce qu une MSP ?"], env=env, capture_output=True, timeout=600)
+    stderr = result.stderr.decode()
+    assert result.returncode == 2 and "Traceback" not in stderr
+    assert stderr.strip().splitlines() == [
+        "Erreur : La question contient des octets qui ne sont pas du texte UTF-8 (terminal ou fichier dans un autre "
+        "encodage ?) : retapez-la, ou réglez le terminal en UTF-8."
+    ]
+
+
+def test_d9_chat_goes_on_after_a_line_that_is_not_utf8(env):
+    dialogue = (b"Combien une CPTS peut-elle percevoir au titre de l'ACI ?\nQu\xffest-ce qu une MSP ?\n"
+                b"Et pour une MSP ?\n/quitter\n")
+    result = subprocess.run([COORDO, "chat"], env=env, input=dialogue, capture_output=True, timeout=600)
+    out = result.stdout.decode()
+    assert result.returncode == 0 and "Traceback" not in result.stderr.decode()
+    assert "La question contient des octets qui ne sont pas du texte UTF-8" in out
+    assert "(compris : Combien une MSP peut-elle percevoir au titre de l'ACI ?)" in out and "80 105" in out
+
+
+def test_d14_symlink_to_a_system_file_is_not_indexed(env, tmp_path):
+    """The probe's attack: `passwd.txt → /etc/passwd` in corpus/ was indexed and shown in « Fiches »."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "fiche.txt").write_text("Les MSP\n\nLes MSP réunissent des professionnels de santé.\n", "utf-8")
+    (corpus / "passwd.txt").symlink_to("/etc/passwd")
+    run_env = {**env, "COORDO_CORPUS_DIR": str(corpus), "COORDO_INDEX_DIR": str(tmp_path / "index")}
+    built = run(run_env, "index")
+    assert built.returncode == 0, built.stderr
+    assert "passwd.txt is a symbolic link that leaves the corpus directory: skipped" in built.stderr
+    status = run(run_env, "index", "--status")
+    assert "- fiche :" in status.stdout and "passwd" not in status.stdout
+    assert "root:" not in (tmp_path / "index" / "passages.jsonl").read_text("utf-8")

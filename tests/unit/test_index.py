@@ -1,10 +1,11 @@
 import json
+import shutil
 
 import pytest
 
 from assistant.embeddings import EmbeddingSpec
-from assistant.errors import IndexCorrupted, IndexMismatch, IndexMissing
-from assistant.index import build_index, open_index, read_info
+from assistant.errors import IndexCorrupted, IndexMismatch, IndexMissing, IndexReadOnly
+from assistant.index import EmbeddingPlan, build_index, open_index, read_info
 
 
 @pytest.fixture
@@ -102,3 +103,46 @@ def test_processes_opening_one_index_together_all_see_every_vector(tiny_settings
         seen = list(pool.map(_every_vector, [str(tiny_settings.index_dir)] * 8))
     assert all(ids == expected for ids in seen) and len(expected) == read_info(tiny_settings.index_dir).passages
     assert (tiny_settings.index_dir / f"chroma-{read_info(tiny_settings.index_dir).collection}" / "coordo-load.lock").exists()
+
+
+def test_d10_read_only_index_says_so_when_opened_and_when_indexed(tiny_settings, keyword_embeddings, make_read_only,
+                                                                   tmp_path):
+    """A read-only mount used to read « Index endommagé … --rebuild » while `coordo index` said « à jour »."""
+    settings = tiny_settings.with_(index_dir=tmp_path / "ro" / "index")
+    build_index(settings, keyword_embeddings, keyword_embeddings.spec)
+    make_read_only(tmp_path / "ro")
+    with pytest.raises(IndexReadOnly, match=r"Index en lecture seule : .* COORDO_INDEX_DIR=COPIE"):
+        open_index(settings.index_dir)
+    with pytest.raises(IndexReadOnly, match=r"Index en lecture seule"):  # up to date, but unusable: same words
+        build_index(settings, keyword_embeddings, keyword_embeddings.spec)
+    embedded = []
+
+    class Counting(type(keyword_embeddings)):
+        def embed_documents(self, texts):
+            embedded.extend(texts)
+            return super().embed_documents(texts)
+
+    (settings.corpus_dir / "ajout.txt").write_text("Ajout\n\nLes ESS rassemblent des spécialistes.\n", "utf-8")
+    with pytest.raises(IndexReadOnly, match=r"Impossible d'écrire l'index : .* --index-dir"):
+        build_index(settings, Counting(), keyword_embeddings.spec)
+    assert embedded == []  # refused before any embedding
+    copy = tmp_path / "copie"  # what the message advises works
+    shutil.copytree(settings.index_dir, copy)
+    assert open_index(copy).collection.count() == read_info(copy).passages
+
+
+def test_large_sheet_is_announced_with_the_measured_time_before_the_rest_is_embedded(tiny_settings, keyword_embeddings):
+    """Also seen: a 50 MB sheet started a 2 h 31 min embedding with no warning."""
+    paragraph = "Les CPTS organisent la réponse aux besoins de santé du territoire. " * 3
+    (tiny_settings.corpus_dir / "grande.txt").write_text("Grande fiche\n\n" + f"{paragraph}\n\n" * 400, "utf-8")
+    settings = tiny_settings.with_(large_sheet_mb=0.05, embedding_batch_size=8)
+    events = []
+    result = build_index(settings, keyword_embeddings, keyword_embeddings.spec,
+                         progress=lambda done, total: events.append(("progress", done)), on_plan=events.append)
+    plans = [e for e in events if isinstance(e, EmbeddingPlan)]
+    assert len(plans) == 1 and events.index(plans[0]) == 1  # after the first batch was timed, before the second
+    assert events[0] == ("progress", 0) and events[2] == ("progress", 8)
+    plan = plans[0]
+    assert [name for name, _ in plan.large_sheets] == ["grande.txt"] and plan.large_sheets[0][1] > 50_000
+    assert plan.to_embed == result.embedded and plan.passages_per_s > 0
+    assert plan.seconds_left == pytest.approx((plan.to_embed - 8) / plan.passages_per_s)
