@@ -34,7 +34,7 @@ _COMPARING_WORDS = frozenset(tokenize(
     "différence différences différent différente diffère diffèrent différencier distinguer distingue comparer "
     "comparaison entre quoi versus l'une l'autre chacune chacun plutôt"))
 # What a structure is: who makes it up, whom it serves, at which scale.
-_WHAT_IT_IS = frozenset(tokenize("composition composée constituée public patientèle échelle territoire"))
+WHAT_IT_IS = frozenset(tokenize("composition composée constituée public patientèle échelle territoire"))
 _DEFINITION = re.compile(
     r"qu'?est[- ]ce qu|c'est quoi|\bque (?:signifie|veut dire|d[ée]signe)\b|\bd[ée]finition\b|\bd[ée]finir\b"
     r"|qu'appelle[- ]t[- ]on|\bà quoi sert\b|\ba quoi sert\b|\bwhat (?:is|are) (?:an? |the )?(?!the (?:amount|number))"
@@ -100,7 +100,7 @@ class Question:
         is compared, and a comparison left with no such word asks what each structure is."""
         facet = self.subject - frozenset(tokenize(" ".join(self.structures))) - _COMPARING_WORDS
         facet = frozenset(t for t in facet if known(t))
-        return facet or (_WHAT_IT_IS if self.answer_type == COMPARISON else facet)
+        return facet or (WHAT_IT_IS if self.answer_type == COMPARISON else facet)
 
     @property
     def specific_kinds(self) -> frozenset[str]:

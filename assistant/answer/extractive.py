@@ -15,13 +15,13 @@ import re
 from dataclasses import dataclass, replace
 from typing import Iterator
 
-from ..acronyms import acronyms_in, expand
+from ..acronyms import ACRONYMS, acronyms_in, expand
 from ..chunking import BULLET, states_fact
 from ..facts import carries, has_quantity
 from ..lexical import tokenize
-from ..question import COMPARISON, DEFINITION, LIST, STRUCTURES, Question
+from ..question import COMPARISON, DEFINITION, LIST, STRUCTURES, WHAT_IT_IS, Question
 from ..schema import Passage
-from ..text import clean_markup, figures, sentence_spans
+from ..text import clean_markup, figures, fold, sentence_spans
 from .. import refusal
 from .base import Context, Draft, make_citation, source_label
 
@@ -139,10 +139,31 @@ def units_of(passage: Passage, rank: int, source: str) -> list[Unit]:
     out = []
     for s, e in spans:
         text = clean_markup(source[s:e]).lstrip("-•→ ").strip()
+        if text.endswith("?"):
+            # a heading that asks a question (« … de quoi s'agit-il ? ») is answered by the sentence below it
+            below = _answer_below(source, e)
+            if below:
+                start, end = below
+                out.append(Unit(passage, rank, start, end, clean_markup(source[start:end]).lstrip("-•→ ").strip(),
+                                text))
+            continue
         if len(text) >= 12 or re.search(r"\d", text):  # "5 ESS" is a whole answer
             lead = section if len(text) < 60 and section else ""
             out.append(Unit(passage, rank, s, e, text, lead))
     return out + [h for h in headings if h.start != passage.start]
+
+
+def _answer_below(source: str, end: int, reach: int = 600) -> tuple[int, int] | None:
+    """The first sentence after a question heading that ends at ``end`` (past sub-headings such as
+    « Définition »), within ``reach`` characters, unless another question comes first."""
+    window = source[end : end + reach]
+    for s, e in sentence_spans(window):
+        sentence = window[s:e]
+        if sentence.rstrip().endswith("?"):
+            return None
+        if len(sentence) >= 40 and e < len(window):
+            return end + s, end + e
+    return None
 
 
 def sheet_names(context: Context) -> set[str]:
@@ -153,6 +174,13 @@ def sheet_names(context: Context) -> set[str]:
     """
     words = " ".join(f"{m.publisher} {m.region}" for m in context.sheets.values())
     return set(tokenize(f"{words} {' '.join(STRUCTURES)}"))
+
+
+def _spells_out(text: str, acronym: str) -> bool:
+    """Whether a text gives both an acronym and its long form (a glossary line, « le FIR (fonds
+    d'intervention régional) »)."""
+    return bool(re.search(rf"\b{re.escape(acronym)}\b", text)) and any(
+        fold(long) in fold(text) for long in ACRONYMS.get(acronym, ()))
 
 
 def _structure_at_start(text: str, structure: str) -> bool:
@@ -192,7 +220,7 @@ class ExtractiveEngine:
             return f"{unit.source} {unit.passage.text}"
         if unit.passage.kind.startswith("table"):
             return unit.passage.text
-        return f"{' '.join(unit.passage.section)} {unit.text}"
+        return f"{' '.join(unit.passage.section)} {unit.lead} {unit.text}"
 
     def overlap(self, question_tokens: set[str] | frozenset[str], unit: Unit, whole_passage: bool = False) -> float:
         """Share of the question's (idf-weighted) words found in the unit (or its passage) and headers."""
@@ -204,16 +232,22 @@ class ExtractiveEngine:
         total = math.fsum(self._weight(t) for t in question_tokens) or 1.0
         return math.fsum(self._weight(t) for t in question_tokens & unit_tokens) / total
 
-    def defines(self, unit: Unit, structures: tuple[str, ...]) -> bool:
-        """A sentence or cell that says what one of these structures is."""
+    def defines(self, unit: Unit, named: tuple[str, ...]) -> bool:
+        """A sentence or cell that says what one of these structures or acronyms is: a cell of its row that
+        says who makes it up or whom it serves, a sentence with it as subject and a defining verb, or a line
+        that spells it out (« FIR. Fonds d'intervention régional »)."""
         if unit.passage.kind == "table_cell":
-            return any(s in acronyms_in(unit.passage.entity) for s in structures)
-        return bool(_DEFINING.search(unit.text)) and any(_structure_at_start(unit.text, s) for s in structures)
+            attribute = set(tokenize(unit.passage.attribute))
+            return any(s in acronyms_in(unit.passage.entity) for s in named) and (
+                not attribute or bool(attribute & WHAT_IT_IS))
+        if any(_spells_out(unit.text, s) for s in named):
+            return True
+        return bool(_DEFINING.search(unit.text)) and any(_structure_at_start(unit.text, s) for s in named)
 
     def score(self, question: Question, unit: Unit) -> float:
         overlap = self.overlap(question.concepts, unit)
         bonus = sum(0.25 for kind in question.kinds if carries(kind, unit.text))
-        if question.answer_type in (DEFINITION, COMPARISON) and question.structures and self.defines(unit, question.structures):
+        if question.answer_type == DEFINITION and question.acronyms and self.defines(unit, question.acronyms):
             bonus += DEFINES_BONUS
         if unit.whole_list:
             bonus += WHOLE_LIST_BONUS  # a list question is answered by the whole list, not its first item

@@ -202,3 +202,29 @@ def test_the_answer_starts_with_the_answer(corpus):
     ctx = context(corpus, "Combien de CPTS en Bretagne ?", ["Bretagne | 20"])
     draft = ExtractiveEngine().answer(ctx)
     assert draft.text.startswith("Bretagne — Nombre de CPTS : 20 ;") and "[1]" in draft.text.splitlines()[0]
+
+
+def test_a_heading_that_asks_a_question_is_answered_by_the_sentence_below_it(corpus):
+    """A sheet's FAQ heading (« …, de quoi s'agit-il ? ») is never the answer: the sentence under it is,
+    past a sub-heading, quoted with its exact span and the heading as its lead."""
+    ctx = context(corpus, "Qu'est-ce que l'exercice coordonné en soins ambulatoires ?", ["de quoi s'agit-il ?"])
+    draft = ExtractiveEngine().answer(ctx)
+    assert not draft.abstained
+    first = draft.citations[0]
+    assert not first.text.endswith("?") and first.text.startswith("L'exercice coordonné désigne")
+    sheets, _ = corpus
+    assert sheets[first.sheet_id].text[first.start : first.end] == first.text
+
+
+def test_a_definition_prefers_who_makes_it_up_to_another_cell_of_its_row(corpus):
+    ctx = context(corpus, "Qu'entend-on par équipe de soins primaires ?",
+                  ["Accès / continuité des soins", "Médecin généraliste + paramédicaux"])
+    draft = ExtractiveEngine().answer(ctx)
+    assert "Médecin généraliste + paramédicaux" in draft.citations[0].text
+
+
+def test_a_definition_of_an_acronym_is_the_line_that_spells_it_out(corpus):
+    ctx = context(corpus, "Le FIR, qu'est-ce que c'est ?",
+                  ["Aucun statut particulier Association pour FIR", "Fonds d'intervention régional"])
+    draft = ExtractiveEngine().answer(ctx)
+    assert "Fonds d'intervention régional" in draft.citations[0].text
