@@ -58,6 +58,9 @@ def make_citation(marker: int, passage: Passage, meta: SheetMeta, text: str, sta
         text=text,
         start=start,
         end=end,
+        kind=passage.kind,
+        entity=passage.entity,
+        attribute=passage.attribute,
     )
 
 
