@@ -452,6 +452,8 @@ def sheet_layout(text: str) -> list[SheetPart]:
             parts.append(SheetPart("furniture", start, end))
         elif BULLET.match(line.raw):
             bullet = BULLET.match(line.raw).end()
+            if line.stripped.startswith("**"):
+                bullet = 0  # « **Plus d'informations…** »: bold, its first star is no bullet
             parts.append(SheetPart("item", *_trimmed(text, line.start + bullet, line.end),
                                    block=text_block.get(line.start, -1)))
         else:
