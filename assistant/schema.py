@@ -129,6 +129,7 @@ class Answer:
     retrieved: tuple[Retrieved, ...] = ()
     warnings: tuple[str, ...] = ()
     timings_ms: dict = field(default_factory=dict)
+    generation: dict = field(default_factory=dict)  # LLM only: prompt tokens (cached part) and times
 
     def to_dict(self) -> dict:
         return {
@@ -158,6 +159,7 @@ class Answer:
             ],
             "warnings": list(self.warnings),
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "generation": dict(self.generation),
         }
 
 
