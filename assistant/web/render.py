@@ -136,7 +136,7 @@ def shorten(text: str, width: int) -> str:
 SCROLL_TO_HIGHLIGHT_JS = f"""() => {{
   setTimeout(() => {{
     const mark = document.getElementById('{HIGHLIGHT_ID}');
-    if (mark) mark.scrollIntoView({{block: 'center', inline: 'nearest', behavior: 'instant'}});
+    if (mark) mark.scrollIntoView({{block: 'center', inline: 'center', behavior: 'instant'}});
   }}, 50);
 }}"""
 
@@ -148,11 +148,14 @@ CSS = """
 .coordo-sheet-text h3 { font-size: 1.1em; margin: 14px 0 6px; }
 .coordo-sheet-text h4 { font-size: 1em; margin: 12px 0 4px; }
 .coordo-sheet-text p, .coordo-sheet-text li { margin: 4px 0; }
-.coordo-sheet { max-height: 560px; overflow-y: auto; padding-right: 6px; }
-.coordo-table-wrap { overflow-x: auto; margin: 8px 0; }
-table.coordo-table { border-collapse: collapse; font-size: 0.92em; }
-table.coordo-table th, table.coordo-table td { border: 1px solid #ccc; padding: 4px 6px; vertical-align: top; text-align: left; }
+.coordo-sheet { max-height: 560px; overflow: auto; padding-right: 6px; }
+.coordo-table-wrap { margin: 8px 0; }
+table.coordo-table { border-collapse: separate; border-spacing: 0; font-size: 0.92em; }
+table.coordo-table th, table.coordo-table td { border: 1px solid #ccc; padding: 4px 6px; vertical-align: top; text-align: left; min-width: 11em; max-width: 22em; background: #fff; }
 table.coordo-table thead th, table.coordo-table tbody th { background: #f1f3f6; }
+table.coordo-table thead th { position: sticky; top: 0; z-index: 2; }
+table.coordo-table tbody th { position: sticky; left: 0; z-index: 1; min-width: 8em; }
+table.coordo-table thead th:first-child { left: 0; z-index: 3; }
 table.coordo-table .coordo-hl-cell { background: #fef9c3; outline: 2px solid #ca8a04; }
 table.coordo-table .coordo-hl-head { background: #fde68a; font-weight: bold; }
 mark.coordo-hl { background: #fde047; padding: 1px 0; }

@@ -141,12 +141,20 @@ def test_a_cited_table_cell_is_lit_in_its_table_under_its_structure_and_attribut
 def test_a_prose_or_list_citation_is_lit_word_for_word(web, page, question, kind):
     answer = web.service.ask("check", question).answer
     passages = {p.id: p for p in web.service.coordo.retriever.index.passages}
-    citation = next(c for c in answer.citations if passages[c.passage_id].kind == kind and "[…]" not in c.text)
+    from assistant.chunking import BULLET
+
+    def is_item(c) -> bool:  # the cited words are a list line in the sheet, not the paragraph before it
+        text = web.service.sheet_text(c.sheet_id)
+        return bool(BULLET.match(text[text.rfind("\n", 0, c.start) + 1:c.end]))
+
+    citation = next(c for c in answer.citations if passages[c.passage_id].kind == kind and "[…]" not in c.text
+                    and is_item(c) == (kind == "list"))
     page.goto(web.base)
     ask(page, question)
     mark = open_citation(page, citation.marker)
     assert quoted(page.locator("#coordo-sheet-box").evaluate(_MARKED)) == quoted(citation.text)
     assert mark.evaluate("m => m.closest('table')") is None
+    assert mark.evaluate("m => m.closest('li') !== null") == (kind == "list")
     assert in_view(page, mark)
     shown = page.inner_text("#coordo-sheet-box")
     assert "**" not in shown and "<u>" not in shown
