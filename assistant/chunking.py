@@ -97,8 +97,15 @@ def _heading_level(line: str) -> int:
 
 
 def _blocks(sheet: Sheet) -> list[_Block]:
-    """Group lines into blocks of text or tables, each under its section path."""
-    lines = _lines(sheet.text)
+    return _blocks_of(sheet.text)
+
+
+def _blocks_of(text: str, headings: list[tuple[_Line, int]] | None = None) -> list[_Block]:
+    """Group lines into blocks of text or tables, each under its section path.
+
+    ``headings``, when given, receives every heading line with its level (the sheet's title included).
+    """
+    lines = _lines(text)
     h1: str | None = None
     h2: str | None = None
     blocks: list[_Block] = []
@@ -138,6 +145,8 @@ def _blocks(sheet: Sheet) -> list[_Block]:
             close()
         if _is_heading(line.raw):
             close()
+            if headings is not None:
+                headings.append((line, _heading_level(line.raw)))
             if first_heading:
                 first_heading = False  # the sheet's title: known from the metadata
                 continue
@@ -269,6 +278,11 @@ def _split_cells(line: _Line) -> list[tuple[int, int]]:
     return cells
 
 
+def _has_header(header_cells: list[str], row_count: int, width: int) -> bool:
+    """Whether a table's first row names its columns (short cells, at least three columns)."""
+    return row_count > 1 and width >= 3 and (not header_cells[0] or all(len(h) <= 120 for h in header_cells))
+
+
 def _table_passages(sheet: Sheet, block: _Block) -> list[tuple[str, tuple[str, ...], str, int, int, dict]]:
     """(kind, section, contextual text, start, end, header fields) for one table."""
     text = sheet.text
@@ -278,9 +292,7 @@ def _table_passages(sheet: Sheet, block: _Block) -> list[tuple[str, tuple[str, .
     header = rows[0]
     header_cells = [cell(c) for c in header]
     body_rows = rows[1:]
-    has_header = len(rows) > 1 and width >= 3 and (
-        not header_cells[0] or all(len(h) <= 120 for h in header_cells)
-    )
+    has_header = _has_header(header_cells, len(rows), width)
     caption = _context(block.section)
     out = []
     if not has_header:
@@ -383,3 +395,67 @@ def chunk_sheet(sheet: Sheet) -> list[Passage]:
 
 def chunk_corpus(sheets: list[Sheet]) -> list[Passage]:
     return [p for sheet in sheets for p in chunk_sheet(sheet)]
+
+
+# -- the same parse, for display ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SheetPart:
+    """One displayable element of a sheet, located in its source text by the parse that chunking uses.
+
+    Headings, paragraphs, list items and page furniture are one line each (``start``/``end`` of its
+    text, a list item's bullet left out); a table is one part with the spans of its cells, row by row.
+    """
+
+    kind: str  # "heading", "paragraph", "item", "table", "furniture"
+    start: int
+    end: int
+    level: int = 0  # headings: 1 (section) or 2 (subsection)
+    block: int = -1  # paragraphs and items: the text block they belong to (one list per block)
+    rows: tuple[tuple[tuple[int, int], ...], ...] = ()  # tables: each row's cell spans, empty cells kept
+    header: bool = False  # tables: the first row names the columns
+
+
+def sheet_layout(text: str) -> list[SheetPart]:
+    """The sheet's headings, paragraphs, lists and tables in reading order, as chunking sees them."""
+    headings: list[tuple[_Line, int]] = []
+    blocks = _blocks_of(text, headings)
+    heading_level = {line.start: level for line, level in headings}
+    text_block: dict[int, int] = {}
+    table_at: dict[int, _Block] = {}
+    in_table: set[int] = set()
+    for n, block in enumerate(blocks):
+        for line in block.lines:
+            if block.kind == "table":
+                in_table.add(line.start)
+            else:
+                text_block[line.start] = n
+        if block.kind == "table":
+            table_at[block.lines[0].start] = block
+    parts: list[SheetPart] = []
+    for line in _lines(text):
+        if line.start in table_at:
+            block = table_at[line.start]
+            rows = [_split_cells(ln) for ln in block.lines]
+            header_cells = [clean_markup(text[a:b]) for a, b in rows[0]]
+            width = max(len(r) for r in rows)
+            parts.append(SheetPart("table", block.lines[0].start, block.lines[-1].end,
+                                   rows=tuple(tuple(r) for r in rows),
+                                   header=_has_header(header_cells, len(rows), width)))
+            continue
+        if line.start in in_table or not line.stripped:
+            continue
+        start, end = _trimmed(text, line.start, line.end)
+        if line.start in heading_level:
+            parts.append(SheetPart("heading", start, end, level=heading_level[line.start]))
+        elif _is_furniture(line.raw) or _TOC.search(line.raw):
+            parts.append(SheetPart("furniture", start, end))
+        elif BULLET.match(line.raw):
+            bullet = BULLET.match(line.raw).end()
+            if line.stripped.startswith("**"):
+                bullet = 0  # « **Plus d'informations…** »: bold, its first star is no bullet
+            parts.append(SheetPart("item", *_trimmed(text, line.start + bullet, line.end),
+                                   block=text_block.get(line.start, -1)))
+        else:
+            parts.append(SheetPart("paragraph", start, end, block=text_block.get(line.start, -1)))
+    return parts

@@ -63,6 +63,16 @@ class Coordo:
             self._engine = make_engine(self.settings, idf=self._idf)
         return self._engine
 
+    def warm_up(self) -> None:
+        """Load the index, the embedding model and the engine now; a local LLM also reads its fixed prompt.
+
+        A server calls this at start, so that the first physician waits no longer than the next ones.
+        """
+        _ = self.retriever
+        warm = getattr(self.engine, "warm_up", None)
+        if warm is not None:
+            warm()
+
     def _idf(self, token: str) -> float:
         return self.retriever.index.lexical.idf(token)
 
@@ -128,6 +138,9 @@ class Coordo:
                     yield event
             if first:
                 timings["first_text"] = (first - t0) * 1000
+            if draft.generation:
+                timings["llm_prompt"] = draft.generation["prompt_ms"]
+                timings["llm_decode"] = draft.generation["decode_ms"]
         timings["answer"] = (time.perf_counter() - t2) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
         yield Answer(
@@ -140,4 +153,5 @@ class Coordo:
             retrieved=result.passages,
             warnings=draft.warnings,
             timings_ms=timings,
+            generation=draft.generation,
         )

@@ -108,6 +108,9 @@ class Citation:
     text: str  # the quoted text, readable
     start: int
     end: int
+    kind: str = ""  # the cited passage's kind ("table_cell", "prose"…), so a reader can name the source
+    entity: str = ""  # tables: the structure or region the cell is about
+    attribute: str = ""  # table cells: the property (« Financements »)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -126,6 +129,7 @@ class Answer:
     retrieved: tuple[Retrieved, ...] = ()
     warnings: tuple[str, ...] = ()
     timings_ms: dict = field(default_factory=dict)
+    generation: dict = field(default_factory=dict)  # LLM only: prompt tokens (cached part) and times
 
     def to_dict(self) -> dict:
         return {
@@ -141,6 +145,9 @@ class Answer:
                     "passage_id": r.passage.id,
                     "sheet_id": r.passage.sheet_id,
                     "section": list(r.passage.section),
+                    "kind": r.passage.kind,
+                    "entity": r.passage.entity,
+                    "attribute": r.passage.attribute,
                     "text": r.passage.body,
                     "start": r.passage.start,
                     "end": r.passage.end,
@@ -152,6 +159,7 @@ class Answer:
             ],
             "warnings": list(self.warnings),
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "generation": dict(self.generation),
         }
 
 

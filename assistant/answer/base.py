@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator, Protocol
 
 from ..question import Question, analyse
@@ -17,6 +17,7 @@ class Draft:
     citations: tuple[Citation, ...]
     abstained: bool = False
     warnings: tuple[str, ...] = ()
+    generation: dict = field(default_factory=dict)  # the LLM's prompt tokens and times (GenerationStats)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,9 @@ def make_citation(marker: int, passage: Passage, meta: SheetMeta, text: str, sta
         text=text,
         start=start,
         end=end,
+        kind=passage.kind,
+        entity=passage.entity,
+        attribute=passage.attribute,
     )
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import Iterator, Protocol
+import time
+from dataclasses import dataclass, replace
+from typing import Callable, Iterator, Protocol
 
 from ..config import Settings
 from ..errors import LLMServerError, ModelError
@@ -18,10 +20,30 @@ from ..refusal import REFUSAL
 from .base import Context, Draft, make_citation
 from .checks import check_answer
 from .extractive import ExtractiveEngine
-from .prompts import NOT_ANSWERED, PROMPT_PASSAGES, messages, passage_line
+from .prompts import NOT_ANSWERED, PROMPT_PASSAGES, messages, passage_line, warm_up_messages
 from ..text import fold
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class GenerationStats:
+    """Where one answer's time went in the model: reading the prompt, then writing the reply.
+
+    ``prompt_tokens`` is the whole prompt; ``cached_tokens`` the part llama.cpp reused from the
+    previous question (the fixed rules and example), so only ``prompt_tokens - cached_tokens`` were read.
+    """
+
+    prompt_tokens: int
+    cached_tokens: int
+    prompt_ms: float  # time to the first piece of the reply (prompt read, first token written)
+    generated_tokens: int
+    decode_ms: float  # first piece to last
+
+    def to_dict(self) -> dict:
+        return {"prompt_tokens": self.prompt_tokens, "cached_tokens": self.cached_tokens,
+                "prompt_ms": round(self.prompt_ms, 1), "generated_tokens": self.generated_tokens,
+                "decode_ms": round(self.decode_ms, 1)}
 
 
 class ChatBackend(Protocol):
@@ -30,6 +52,26 @@ class ChatBackend(Protocol):
     def generate(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
         """Pieces of the reply as they are produced (temperature 0)."""
         ...
+
+
+def generate_with_stats(backend: ChatBackend, prompt: list[dict], max_tokens: int,
+                        on_stats: Callable[[GenerationStats], None]) -> Iterator[str]:
+    """``backend.generate`` with its stats reported at the end: llama.cpp's own counts for a local model,
+    the wall clock and the number of pieces for any other backend."""
+    exact = getattr(backend, "generate_measured", None)
+    if exact is not None:
+        yield from exact(prompt, max_tokens, on_stats)
+        return
+    t0 = time.perf_counter()
+    first = last = None
+    pieces = 0
+    for piece in backend.generate(prompt, max_tokens):
+        last = time.perf_counter()
+        first = first or last
+        pieces += 1
+        yield piece
+    end = time.perf_counter()
+    on_stats(GenerationStats(0, 0, ((first or end) - t0) * 1000, pieces, ((last or end) - (first or end)) * 1000))
 
 
 class LlamaCppBackend:
@@ -55,14 +97,47 @@ class LlamaCppBackend:
             raise ModelError(f"Le modèle {model_path} n'a pas pu être chargé : {exc}") from exc
 
     def generate(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
+        yield from self.generate_measured(messages, max_tokens, None)
+
+    def generate_measured(self, messages: list[dict], max_tokens: int,
+                          on_stats: Callable[[GenerationStats], None] | None) -> Iterator[str]:
+        """Pieces of the reply; then llama.cpp's counts of prompt tokens read and reused, and times."""
+        import llama_cpp
+
         with self._lock:
+            ctx = self._llm._ctx.ctx
+            llama_cpp.llama_perf_context_reset(ctx)
+            t0 = time.perf_counter()
+            first = last = None
             stream = self._llm.create_chat_completion(
                 messages=messages, temperature=0.0, max_tokens=max_tokens, stream=True, seed=0
             )
             for chunk in stream:
                 piece = chunk["choices"][0].get("delta", {}).get("content")
                 if piece:
+                    last = time.perf_counter()
+                    first = first or last
                     yield piece
+            end = time.perf_counter()
+            if on_stats is not None:
+                perf = llama_cpp.llama_perf_context(ctx)
+                in_context = self._llm.n_tokens  # prompt + reply, as they now sit in the cache
+                prompt_tokens = max(0, in_context - perf.n_eval)
+                on_stats(GenerationStats(
+                    prompt_tokens=prompt_tokens,
+                    cached_tokens=max(0, prompt_tokens - perf.n_p_eval),
+                    prompt_ms=((first or end) - t0) * 1000,
+                    generated_tokens=perf.n_eval,
+                    decode_ms=((last or end) - (first or end)) * 1000,
+                ))
+
+    def warm_up(self, messages: list[dict]) -> None:
+        """Read the fixed part of the prompt once, so the first physician does not wait for it.
+
+        This also brings the model's weights from disk into memory (they are mapped, read on first use).
+        """
+        for _ in self.generate(messages, 1):
+            pass
 
 
 class OpenAICompatibleBackend:
@@ -131,13 +206,23 @@ class LLMEngine:
                 draft = event
         return draft
 
+    def warm_up(self) -> None:
+        """Load and warm the model before the first question (a local model reads the fixed prompt prefix)."""
+        warm = getattr(self.backend, "warm_up", None)
+        if warm is not None:
+            t0 = time.perf_counter()
+            warm(warm_up_messages())
+            log.info("LLM warmed up in %.1f s", time.perf_counter() - t0)
+
     def stream(self, context: Context) -> Iterator[str | Draft]:
         prompt = messages(context)
         pieces = []
-        for piece in self.backend.generate(prompt, self.max_tokens):
+        stats: list[GenerationStats] = []
+        for piece in generate_with_stats(self.backend, prompt, self.max_tokens, stats.append):
             pieces.append(piece)
             yield piece
-        yield self.finish(context, "".join(pieces))
+        draft = self.finish(context, "".join(pieces))
+        yield replace(draft, generation=stats[0].to_dict()) if stats else draft
 
     def finish(self, context: Context, raw: str) -> Draft:
         """Checked, renumbered answer from the model's raw text."""

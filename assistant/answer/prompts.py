@@ -56,3 +56,13 @@ def messages(context: Context) -> list[dict]:
         {"role": "assistant", "content": EXAMPLE_ASSISTANT},
         {"role": "user", "content": f"Extraits :\n{lines}\n\nQuestion : {context.question.standalone}"},
     ]
+
+
+def warm_up_messages() -> list[dict]:
+    """The fixed rules and example with a stand-in question: what :meth:`LlamaCppBackend.warm_up` reads."""
+    return [
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": EXAMPLE_USER},
+        {"role": "assistant", "content": EXAMPLE_ASSISTANT},
+        {"role": "user", "content": "Extraits :\n[1] (Fiche, 2025) Texte.\n\nQuestion : Bonjour ?"},
+    ]

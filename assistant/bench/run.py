@@ -133,6 +133,11 @@ def section_retrieval(settings: Settings) -> dict:
 
 
 def section_llm(settings: Settings, count: int) -> dict:
+    """First visible token and whole answer, as `coordo serve` gives them: the model loaded and warmed first.
+
+    Per answer: prompt tokens (and how many llama.cpp reused from the previous question), the time to read
+    the prompt and the time to write the reply, so a slow answer says where its time went.
+    """
     from ..pipeline import Coordo
     from ..schema import Answer
 
@@ -141,7 +146,10 @@ def section_llm(settings: Settings, count: int) -> dict:
     _ = coordo.retriever
     _ = coordo.engine
     loaded = time.perf_counter() - t0
-    firsts, totals, rates, tokens = [], [], [], []
+    t1 = time.perf_counter()
+    coordo.warm_up()
+    warmed = time.perf_counter() - t1
+    firsts, totals, rates, tokens, per_answer = [], [], [], [], []
     for q in _questions()[:: max(1, 159 // max(count, 1))][:count]:
         start = time.perf_counter()
         first = last = None
@@ -156,20 +164,30 @@ def section_llm(settings: Settings, count: int) -> dict:
             elif isinstance(event, Answer):
                 answer = event
         totals.append(time.perf_counter() - start)
+        if answer is not None and answer.generation:
+            per_answer.append({"first_token_s": round(first - start, 2) if first else None,
+                               "total_s": round(totals[-1], 2), **answer.generation})
         if first is not None and answer is not None and not answer.abstained:
             firsts.append(first - start)
             tokens.append(pieces)
             if pieces > 1 and last > first:
                 rates.append((pieces - 1) / (last - first))
+    generation = {
+        f"{key}_p50": percentile([float(a[key]) for a in per_answer], 0.5) if per_answer else None
+        for key in ("prompt_tokens", "cached_tokens", "prompt_ms", "decode_ms", "generated_tokens")
+    }
     return {
         "model": getattr(coordo.engine.backend, "label", ""),
         "threads": settings.llm_threads or os.cpu_count(),
         "questions": len(totals),
         "load_s": round(loaded, 2),
+        "warm_up_s": round(warmed, 2),
         **_dist(firsts, "first_token", 1.0, "s"),
         **_dist(totals, "total", 1.0, "s"),
         "tokens_per_answer_p50": percentile([float(t) for t in tokens], 0.5),
         "decode_tokens_per_s_p50": round(percentile(rates, 0.5), 2),
+        **generation,
+        "per_answer": per_answer,
         "peak_rss_mb": _peak_rss_mb(),
     }
 
@@ -400,6 +418,14 @@ def render_table(results: dict) -> str:
         f"Recherche p50/p95 : BM25 {r['bm25_p50_ms']}/{r['bm25_p95_ms']} ms, dense {r['dense_p50_ms']}/"
         f"{r['dense_p95_ms']} ms, hybride {r['hybrid_p50_ms']}/{r['hybrid_p95_ms']} ms",
     ]
+    llm = results.get("llm")
+    if llm and llm.get("per_answer"):
+        lines.append(f"LLM ({llm['model']}, {llm['threads']} fils) : chargé en {llm['load_s']} s, préchauffé en "
+                     f"{llm['warm_up_s']} s ; par réponse :")
+        for a in llm["per_answer"]:
+            lines.append(f"  invite {a['prompt_tokens']} jetons (dont {a['cached_tokens']} en cache) lue en "
+                         f"{a['prompt_ms'] / 1000:.1f} s, {a['generated_tokens']} jetons écrits en "
+                         f"{a['decode_ms'] / 1000:.1f} s ; premier jeton {a['first_token_s']} s, total {a['total_s']} s")
     load = results.get("load")
     if load:
         for row in load["extractive"]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from html import escape
 
 import gradio as gr
 
@@ -41,6 +40,9 @@ def _retrieved_items(searched: Searched, service: ChatService) -> list[dict]:
             "title": meta.title if meta else r.passage.sheet_id,
             "date": meta.date_label if meta else "",
             "section": list(r.passage.section),
+            "kind": r.passage.kind,
+            "entity": r.passage.entity,
+            "attribute": r.passage.attribute,
             "text": r.passage.body,
         })
     return items
@@ -68,7 +70,7 @@ def build_chat(service: ChatService) -> gr.Blocks:
                 yield messages, "", panel, gr.update(choices=[], value=None), state
             elif isinstance(event, str):
                 written += event
-                messages[-1] = {"role": "assistant", "content": escape(written) + " ▍"}
+                messages[-1] = {"role": "assistant", "content": render.shown(written) + " ▍"}
                 yield messages, "", gr.update(), gr.update(), state
             elif isinstance(event, Reply):
                 answer = event.answer.to_dict()
@@ -80,7 +82,7 @@ def build_chat(service: ChatService) -> gr.Blocks:
                 yield messages, "", render.sources_panel(answer["citations"]), gr.update(choices=choices, value=None), state
             elif isinstance(event, Failure):
                 # the question goes back into the box, so nothing typed is lost
-                messages[-1] = {"role": "assistant", "content": f"⚠️ {escape(event.message)}"}
+                messages[-1] = {"role": "assistant", "content": f"**Attention :** {render.shown(event.message)}"}
                 yield messages, question, gr.update(), gr.update(), state
 
     def open_source(choice: str | None, state: dict | None):
@@ -100,7 +102,7 @@ def build_chat(service: ChatService) -> gr.Blocks:
         vote = "up" if data.liked is True else "down" if data.liked is False else None
         service.feedback(state["session"], exchange_id, vote)
         state["voted"] = (exchange_id, vote) if vote else None
-        shown = {"up": "👍", "down": "👎"}.get(vote)
+        shown = {"up": "positif", "down": "négatif"}.get(vote)
         return (
             gr.update(visible=bool(vote)),
             gr.update(value="", label=f"Avis {shown} enregistré — un commentaire ? (facultatif)"),
@@ -110,7 +112,7 @@ def build_chat(service: ChatService) -> gr.Blocks:
 
     def send_comment(comment: str, state: dict | None):
         if not state or not state.get("voted"):
-            return gr.update(), "Choisissez d'abord 👍 ou 👎 sur une réponse."
+            return gr.update(), "Choisissez d'abord « J'aime » ou « Je n'aime pas » sur une réponse."
         exchange_id, vote = state["voted"]
         service.feedback(state["session"], exchange_id, vote, comment or "")
         return gr.update(visible=False), "Merci, votre commentaire est enregistré."

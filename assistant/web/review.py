@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
+from typing import Callable
 
 from ..evals.dataset import DatasetError, append_case
-from .render import shorten
+from ..schema import SheetMeta
+from .display import visible
+from .render import sheet_view, shorten, shown, source_name
 from .store import VERDICTS, Exchange, Store
 
 LIST_HEADERS = ["N°", "Date (UTC)", "Question", "Moteur", "Refus", "Avis", "Revue"]
+VOTE_LABELS = {"up": "positif", "down": "négatif"}  # words, not emoji: the desk must read without an emoji font
 CATEGORIES = ("structures", "funding", "contacts", "figures", "practice", "multi-turn", "english", "conflicting",
               "unanswerable")
 
@@ -27,20 +30,22 @@ class CaseForm:
 
 
 class ReviewDesk:
-    def __init__(self, store: Store, cases_path: Path, sheet_text):
+    def __init__(self, store: Store, cases_path: Path, sheet_text,
+                 sheets: Callable[[], dict[str, SheetMeta]] | None = None):
         self.store = store
         self.cases_path = Path(cases_path)
         self._sheet_text = sheet_text  # Callable[[str], str]
+        self._sheets = sheets or dict  # the index's sheets now (they change when the index is rebuilt)
 
     def rows(self, *, disliked=False, refused=False, since="", until="") -> list[list]:
         return [
             [
                 e.id,
                 e.created_at[:16].replace("T", " "),
-                shorten(e.question, 90),
+                visible(shorten(e.question, 90)),
                 e.engine,
                 "oui" if e.abstained else "",
-                {"up": "👍 positif", "down": "👎 négatif"}.get(e.vote, ""),
+                VOTE_LABELS.get(e.vote, ""),
                 VERDICTS.get(e.verdict, ""),
             ]
             for e in self.store.exchanges(disliked=disliked, refused=refused, since=since, until=until)
@@ -50,39 +55,63 @@ class ReviewDesk:
         a = e.answer
         cited = {c["passage_id"]: c["marker"] for c in a["citations"]}
         history = "".join(
-            f"<li><b>{'Médecin' if t.role == 'user' else 'Coordo'}</b> : {escape(shorten(t.content, 400))}</li>"
+            f"<li><b>{'Médecin' if t.role == 'user' else 'Coordo'}</b> : {shown(shorten(t.content, 400))}</li>"
             for t in e.history
         )
         rows = "".join(
             f"<tr class='{'coordo-cited' if r['passage_id'] in cited else ''}'>"
             f"<td>{r['rank']}</td><td>{'[' + str(cited[r['passage_id']]) + ']' if r['passage_id'] in cited else ''}</td>"
             f"<td>{_num(r['score'])}</td><td>{_num(r['dense'])}</td><td>{_num(r['bm25'])}</td>"
-            f"<td><code>{escape(r['passage_id'])}</code><br>{escape(shorten(r['text'], 260))}</td></tr>"
+            f"<td><code>{shown(r['passage_id'])}</code> <b>{shown(source_name(r))}</b><br>"
+            f"{shown(shorten(r['text'], 260))}</td></tr>"
             for r in a["retrieved"]
         )
         timings = ", ".join(f"{k} {v:.0f} ms" for k, v in a["timings_ms"].items())
-        feedback = {"up": "👍 positif", "down": "👎 négatif"}.get(e.vote, "aucun")
+        feedback = VOTE_LABELS.get(e.vote, "aucun")
         rewritten = (
-            f"<p><b>Question comprise :</b> {escape(a['standalone_question'])}</p>"
+            f"<p><b>Question comprise :</b> {shown(a['standalone_question'])}</p>"
             if a["standalone_question"] != e.question else ""
         )
-        warnings = "".join(f"<li>{escape(w)}</li>" for w in a["warnings"])
+        warnings = "".join(f"<li>{shown(w)}</li>" for w in a["warnings"])
         return (
-            f"<div class='coordo-review'><p><b>N° {e.id}</b> · {escape(e.created_at)} · moteur <b>{escape(e.engine)}</b>"
-            f" · modèle {escape(e.model)} · {escape(timings)}</p>"
+            f"<div class='coordo-review'><p><b>N° {e.id}</b> · {shown(e.created_at)} · moteur <b>{shown(e.engine)}</b>"
+            f" · modèle {shown(e.model)} · {shown(timings)}</p>"
             + (f"<p><b>Conversation avant la question :</b></p><ol>{history}</ol>" if history else "")
-            + f"<p><b>Question :</b> {escape(e.question)}</p>{rewritten}"
-            + f"<p><b>Réponse{' (refus)' if e.abstained else ''} :</b></p><div class='coordo-answer'>{escape(a['answer'])}</div>"
+            + f"<p><b>Question :</b> {shown(e.question)}</p>{rewritten}"
+            + f"<p><b>Réponse{' (refus)' if e.abstained else ''} :</b></p><div class='coordo-answer'>{shown(a['answer'])}</div>"
             + (f"<p><b>Avertissements :</b></p><ul>{warnings}</ul>" if warnings else "")
             + f"<p><b>Avis du médecin :</b> {feedback}"
-            + (f" — « {escape(e.feedback_comment)} »" if e.feedback_comment else "") + "</p>"
-            + (f"<p><b>Revue :</b> {escape(VERDICTS.get(e.verdict, ''))} par {escape(e.reviewer)}"
-               f"{' — « ' + escape(e.review_comment) + ' »' if e.review_comment else ''}"
-               f"{' — cas ' + escape(e.case_id) if e.case_id else ''}</p>" if e.verdict else "")
+            + (f" — « {shown(e.feedback_comment)} »" if e.feedback_comment else "") + "</p>"
+            + (f"<p><b>Revue :</b> {shown(VERDICTS.get(e.verdict, ''))} par {shown(e.reviewer)}"
+               f"{' — « ' + shown(e.review_comment) + ' »' if e.review_comment else ''}"
+               f"{' — cas ' + shown(e.case_id) if e.case_id else ''}</p>" if e.verdict else "")
             + "<p><b>Passages retrouvés</b> (les cités sont surlignés) :</p>"
             "<table class='coordo-retrieved'><tr><th>rang</th><th>cité</th><th>fusion</th><th>dense</th><th>BM25</th>"
             f"<th>passage</th></tr>{rows}</table></div>"
         )
+
+    def passage_choices(self, e: Exchange) -> list[tuple[str, str]]:
+        """The retrieved passages as (label, value) choices to open in their sheet; value is the rank."""
+        cited = {c["passage_id"]: c["marker"] for c in e.answer["citations"]}
+        return [
+            (visible(f"{r['rank']}. {'[' + str(cited[r['passage_id']]) + '] ' if r['passage_id'] in cited else ''}"
+                     f"{source_name(r)} ({r['sheet_id']})"), str(r["rank"]))
+            for r in e.answer["retrieved"]
+        ]
+
+    def passage_view(self, e: Exchange, rank: str) -> str:
+        """The sheet of one retrieved passage, the passage highlighted in place: the « Fiches » viewer."""
+        r = next((r for r in e.answer["retrieved"] if str(r["rank"]) == str(rank)), None)
+        if r is None:
+            return ""
+        meta = self._sheets().get(r["sheet_id"])
+        try:
+            text = self._sheet_text(r["sheet_id"])
+        except (KeyError, OSError):
+            text = None
+        if meta is None or text is None:
+            return f"<p>La fiche {shown(r['sheet_id'])} n'est plus dans l'index.</p>"
+        return sheet_view(meta, text, r.get("start"), r.get("end"))
 
     def draft(self, e: Exchange) -> CaseForm:
         """A starting point for the case form, from what the answer cited."""

@@ -7,6 +7,7 @@ import re
 import gradio as gr
 
 from ..evals.dataset import DatasetError
+from .render import SCROLL_TO_HIGHLIGHT_JS
 from .review import CATEGORIES, LIST_HEADERS, CaseForm, ReviewDesk
 from .store import VERDICTS
 
@@ -17,18 +18,19 @@ def build_review(desk: ReviewDesk) -> gr.Blocks:
     def refresh(disliked: bool, refused: bool, since: str, until: str):
         bad = [d for d in (since, until) if d and not _DAY.match(d.strip())]
         if bad:
-            return gr.update(), [], f"⚠️ Date invalide « {bad[0]} » : écrivez AAAA-MM-JJ."
+            return gr.update(), [], f"**Attention :** date invalide « {bad[0]} » : écrivez AAAA-MM-JJ."
         rows = desk.rows(disliked=disliked, refused=refused, since=since.strip(), until=until.strip())
         ids = [r[0] for r in rows]
         return gr.update(value=rows or [[""] * len(LIST_HEADERS)]), ids, f"{len(rows)} échange(s), le plus récent en haut."
 
     def select(ids: list, evt: gr.SelectData):
         row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        no_passages = gr.update(choices=[], value=None)
         if not ids or row >= len(ids):
-            return None, "", *(gr.update() for _ in range(5)), ""
+            return None, "", *(gr.update() for _ in range(5)), "", no_passages, ""
         exchange = desk.store.get(ids[row])
         if exchange is None:
-            return None, "<p>Cet échange a été purgé.</p>", *(gr.update() for _ in range(5)), ""
+            return None, "<p>Cet échange a été purgé.</p>", *(gr.update() for _ in range(5)), "", no_passages, ""
         form = desk.draft(exchange)
         return (
             exchange.id,
@@ -39,25 +41,33 @@ def build_review(desk: ReviewDesk) -> gr.Blocks:
             form.evidence,
             form.sources,
             "",
+            gr.update(choices=desk.passage_choices(exchange), value=None),
+            "",
         )
+
+    def open_passage(current, rank: str | None):
+        if current is None or not rank:
+            return ""
+        exchange = desk.store.get(int(current))
+        return desk.passage_view(exchange, rank) if exchange else "<p>Cet échange a été purgé.</p>"
 
     def save(current, verdict, comment, request: gr.Request):
         if current is None:
-            return "⚠️ Choisissez d'abord un échange dans la liste."
+            return "**Attention :** choisissez d'abord un échange dans la liste."
         if not verdict:
-            return "⚠️ Choisissez un verdict."
+            return "**Attention :** choisissez un verdict."
         desk.review(int(current), verdict, comment or "", _who(request))
         return f"Revue enregistrée pour l'échange n° {current}."
 
     def make_case(current, verdict, comment, category, answerable, facts, evidence, sources, request: gr.Request):
         if current is None:
-            return "⚠️ Choisissez d'abord un échange dans la liste."
+            return "**Attention :** choisissez d'abord un échange dans la liste."
         form = CaseForm(category=category, answerable=bool(answerable), expected_facts=facts or "",
                         evidence=evidence or "", sources=sources or "")
         try:
             case = desk.make_case(int(current), form, _who(request), verdict or "", comment or "")
         except DatasetError as exc:
-            return "⚠️ Cas non créé :\n" + "\n".join(f"- {p}" for p in exc.problems)
+            return "**Attention :** cas non créé :\n" + "\n".join(f"- {p}" for p in exc.problems)
         return f"Cas **{case['id']}** ajouté à `{desk.cases_path}` : relisez-le puis commitez-le."
 
     with gr.Blocks(title="Coordo — revue des réponses", analytics_enabled=False) as demo:
@@ -65,7 +75,7 @@ def build_review(desk: ReviewDesk) -> gr.Blocks:
         current = gr.State(None)
         gr.Markdown("## Coordo · revue des réponses")
         with gr.Row():
-            disliked = gr.Checkbox(label="Seulement les avis négatifs 👎", elem_id="review-disliked")
+            disliked = gr.Checkbox(label="Seulement les avis négatifs", elem_id="review-disliked")
             refused = gr.Checkbox(label="Seulement les refus", elem_id="review-refused")
             since = gr.Textbox(label="Du (AAAA-MM-JJ)", max_lines=1)
             until = gr.Textbox(label="Au (AAAA-MM-JJ)", max_lines=1)
@@ -74,6 +84,8 @@ def build_review(desk: ReviewDesk) -> gr.Blocks:
         table = gr.Dataframe(headers=LIST_HEADERS, interactive=False, wrap=True, elem_id="review-list",
                              column_widths=["6%", "14%", "46%", "10%", "6%", "9%", "9%"])
         detail = gr.HTML("<p>Choisissez un échange dans la liste.</p>", elem_id="review-detail")
+        passage = gr.Radio([], label="Ouvrir un passage retrouvé dans sa fiche", elem_id="review-passage")
+        viewer = gr.HTML("", elem_id="review-sheet-box")
         with gr.Row():
             with gr.Column():
                 verdict = gr.Radio([(label, key) for key, label in VERDICTS.items()], label="Verdict",
@@ -94,8 +106,10 @@ def build_review(desk: ReviewDesk) -> gr.Blocks:
         filters = [disliked, refused, since, until]
         for trigger in (reload.click, disliked.change, refused.change, demo.load):
             trigger(refresh, filters, [table, ids, count], api_visibility="private")
-        table.select(select, [ids], [current, detail, verdict, category, answerable, evidence, sources, status],
-                     api_visibility="private")
+        table.select(select, [ids], [current, detail, verdict, category, answerable, evidence, sources, status,
+                                     passage, viewer], api_visibility="private")
+        passage.change(open_passage, [current, passage], viewer, api_visibility="private").then(
+            None, None, None, js=SCROLL_TO_HIGHLIGHT_JS)
         save_btn.click(save, [current, verdict, comment], status, api_visibility="private").then(
             refresh, filters, [table, ids, count], api_visibility="private")
         case_btn.click(make_case, [current, verdict, comment, category, answerable, facts, evidence, sources], status,

@@ -38,7 +38,7 @@ def create_app(settings: Settings, service: ChatService | None = None):
         return {"status": "ok", "passages": info.passages, "index_built_at": info.built_at, "engine": settings.engine}
 
     if credentials:
-        desk = ReviewDesk(service.store, settings.review_cases, service.sheet_text)
+        desk = ReviewDesk(service.store, settings.review_cases, service.sheet_text, sheets=lambda: service.sheets)
         review = build_review(desk)
         review.queue(default_concurrency_limit=settings.web_concurrency)
         app = gr.mount_gradio_app(app, review, path=REVIEW_PATH, auth=credentials, css=CSS, footer_links=[],

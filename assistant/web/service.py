@@ -47,9 +47,9 @@ class ChatService:
         self._last_purge = 0.0
 
     def warm_up(self) -> None:
-        """Load the index, the models and the engine now (clear errors at start, not at the first question)."""
-        _ = self.coordo.retriever
-        _ = self.coordo.engine
+        """Load the index, the models and the engine now, and warm the LLM (clear errors at start, and no
+        wait at the first question)."""
+        self.coordo.warm_up()
         self.purge()
 
     @property

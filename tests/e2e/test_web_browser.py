@@ -19,6 +19,55 @@ _DONE = """([selector, n]) => {
 }"""
 
 
+# The highlighted words as a reader sees them: marks run together, lines and cells kept apart.
+_MARKED = """(root) => {
+  const out = [], blocks = new Set(['P', 'LI', 'H3', 'H4', 'TD', 'TH', 'TR', 'UL', 'BR']);
+  const walk = (node) => {
+    for (const c of node.children) {
+      if (c.tagName === 'MARK' && c.classList.contains('coordo-hl')) out.push(c.textContent);
+      else { if (blocks.has(c.tagName)) out.push('\\n'); walk(c); }
+    }
+  };
+  walk(root);
+  return out.join('');
+}"""
+# Where the first mark sits: its cell, the cell's table, the header of its column and the head of its row.
+_CELL = """(mark) => {
+  const cell = mark.closest('td, th'), table = mark.closest('table');
+  if (!cell || !table) return {cell: null};
+  const row = cell.parentElement, header = table.tHead ? table.tHead.rows[0] : null;
+  return {cell: cell.tagName, cellClasses: [...cell.classList], table: !!table,
+          column: header ? header.cells[cell.cellIndex].innerText : null,
+          columnClasses: header ? [...header.cells[cell.cellIndex].classList] : [],
+          row: row.cells[0].innerText, rowClasses: [...row.cells[0].classList]};
+}"""
+
+
+def words(text: str) -> list[str]:
+    return text.replace("•", " ").replace("|", " ").split()
+
+
+def quoted(text: str) -> list[str]:
+    """A quote's words as the viewer shows them: list lines without their bullets."""
+    from assistant.chunking import BULLET
+
+    return words("\n".join(BULLET.sub("", line, count=1) for line in text.splitlines()))
+
+
+def open_citation(page, marker: int):
+    """Open source [marker] in its sheet; returns the first highlight, once it is in view."""
+    page.locator("#coordo-choose label").nth(marker - 1).click()
+    mark = page.locator("#coordo-sheet-box #coordo-hl")
+    mark.wait_for()
+    page.wait_for_timeout(300)
+    return mark
+
+
+def in_view(page, locator) -> bool:
+    box, viewport = locator.bounding_box(), page.viewport_size
+    return bool(box) and 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"]
+
+
 def ask(page, question: str) -> dict:
     """Type a question, send it, wait for the whole answer; returns the times seen in the page."""
     before = page.locator(BOT).count()
@@ -58,14 +107,58 @@ def test_answer_with_dated_citation_and_the_cited_span_highlighted(web, page):
     shot(page, "02-reponse-citee")
 
     expected = web.service.ask("check", "Combien une CPTS peut-elle percevoir au titre de l'ACI ?").answer.citations[0]
-    page.locator("#coordo-choose label").first.click()
-    mark = page.locator("#coordo-hl")
-    mark.wait_for()
-    assert mark.inner_text().split() == expected.text.split()
-    page.wait_for_timeout(300)
-    box, viewport = mark.bounding_box(), page.viewport_size
-    assert box and 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"], "highlight not scrolled into view"
+    mark = open_citation(page, 1)
+    assert quoted(page.locator("#coordo-sheet-box").evaluate(_MARKED)) == quoted(expected.text)
+    assert in_view(page, mark), "highlight not scrolled into view"
     page.screenshot(path=str(shot(page, "03-source-surlignee").with_name("03-source-surlignee-ecran.png")))
+
+
+def test_a_cited_table_cell_is_lit_in_its_table_under_its_structure_and_attribute(web, page):
+    question = "Combien une CPTS peut-elle percevoir au titre de l'ACI ?"
+    citation = web.service.ask("check", question).answer.citations[0]
+    passage = next(p for p in web.service.coordo.retriever.index.passages if p.id == citation.passage_id)
+    assert passage.kind == "table_cell"
+    page.goto(web.base)
+    ask(page, question)
+    sources = page.inner_text("#coordo-sources")
+    assert "CPTS — Financements" in sources and "septembre 2025" in sources  # named as a physician reads it
+    mark = open_citation(page, 1)
+    where = mark.evaluate(_CELL)
+    assert where["cell"] == "TD" and where["table"] and "coordo-hl-cell" in where["cellClasses"]
+    headers = {" ".join(where["column"].split()), " ".join(where["row"].split())}
+    assert headers == {passage.column_header, passage.row_header}
+    assert passage.entity in headers and passage.attribute in headers  # « CPTS … » and « Financements »
+    assert "coordo-hl-head" in where["columnClasses"] and "coordo-hl-head" in where["rowClasses"]
+    assert quoted(page.locator("#coordo-sheet-box").evaluate(_MARKED)) == quoted(citation.text)
+    assert in_view(page, mark), "highlighted cell not scrolled into view"
+    page.screenshot(path=str(shot(page, "12-cellule-citee").with_name("12-cellule-citee-ecran.png")))
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Qu'est-ce qu'un DAC ?", "prose"),
+    ("Quels outils numériques pour la coordination ?", "list"),
+], ids=["prose", "list"])
+def test_a_prose_or_list_citation_is_lit_word_for_word(web, page, question, kind):
+    answer = web.service.ask("check", question).answer
+    passages = {p.id: p for p in web.service.coordo.retriever.index.passages}
+    from assistant.chunking import BULLET
+
+    def is_item(c) -> bool:  # the cited words are a list line in the sheet, not the paragraph before it
+        text = web.service.sheet_text(c.sheet_id)
+        return bool(BULLET.match(text[text.rfind("\n", 0, c.start) + 1:c.end]))
+
+    citation = next(c for c in answer.citations if passages[c.passage_id].kind == kind and "[…]" not in c.text
+                    and is_item(c) == (kind == "list"))
+    page.goto(web.base)
+    ask(page, question)
+    mark = open_citation(page, citation.marker)
+    assert quoted(page.locator("#coordo-sheet-box").evaluate(_MARKED)) == quoted(citation.text)
+    assert mark.evaluate("m => m.closest('table')") is None
+    assert mark.evaluate("m => m.closest('li') !== null") == (kind == "list")
+    assert in_view(page, mark)
+    shown = page.inner_text("#coordo-sheet-box")
+    assert "**" not in shown and "<u>" not in shown
+    page.screenshot(path=str(shot(page, f"13-citation-{kind}").with_name(f"13-citation-{kind}-ecran.png")))
 
 
 def test_follow_up_uses_the_conversation_and_new_conversation_starts_over(web, page):
@@ -110,11 +203,15 @@ def test_dislike_with_comment_reaches_the_review_desk_and_becomes_a_case(web, pa
     desk.locator("#review-disliked input").check()
     row = desk.locator("#review-list [role=row]").filter(has_text="URPS ML Nouvelle-Aquitaine")
     row.first.wait_for()
-    assert "négatif" in row.first.inner_text()
+    assert "négatif" in row.first.inner_text() and "👎" not in row.first.inner_text()  # words, no emoji font needed
     row.first.locator("[role=gridcell]").nth(2).click()
     detail = desk.locator("#review-detail")
     detail.get_by_text("Il manque le téléphone de l'URPS.").wait_for()
     assert "ess@urpsml-na.org" in detail.inner_text() and "BM25" in detail.inner_text()
+    assert "Avis du médecin : négatif" in detail.inner_text()
+    desk.locator("#review-passage label").first.click()  # the « Fiches » viewer, the passage lit in place
+    desk.locator("#review-sheet-box #coordo-hl").wait_for()
+    shot(desk, "06b-bureau-passage-dans-sa-fiche")
     desk.locator("#review-verdict label").filter(has_text="source manquante").click()
     desk.fill("#review-facts textarea", "ess@urpsml-na.org")
     desk.click("#review-make-case")
@@ -166,7 +263,15 @@ def test_sheets_page_lists_and_shows_the_sheets(web, page):
     page.locator("#coordo-pick-sheet input").click()
     page.get_by_role("option", name="L'intérêt de travailler en exercice coordonné").click()
     page.locator("#coordo-sheet-full").get_by_text("URPS Médecins Libéraux Occitanie").first.wait_for()
-    assert len(page.inner_text("#coordo-sheet-full")) > 2000
+    sheet = page.locator("#coordo-sheet-full")
+    text = sheet.inner_text()
+    assert len(text) > 2000
+    for raw in ("<u>", "</u>", "**", "^{", "<ul"):
+        assert raw not in text, f"raw {raw!r} shown in the sheet"
+    assert sheet.locator("table thead th").filter(has_text="CPTS").count() >= 1  # the comparison table is a table
+    assert sheet.locator("tbody th").filter(has_text="Financements").count() == 1
+    assert sheet.locator("li").filter(has_text="Améliorer la qualité et la sécurité des soins").count() == 1
+    assert sheet.locator("u").filter(has_text="Lien Cahier des charges ESS").count() == 1
     shot(page, "08-fiches")
 
 

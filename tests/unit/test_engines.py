@@ -7,7 +7,7 @@ import pytest
 from assistant.answer.base import Context
 from assistant.answer.extractive import ExtractiveEngine
 from assistant.facts import asked_kinds
-from assistant.answer.llm import LLMEngine
+from assistant.answer.llm import GenerationStats, LLMEngine
 from assistant.chunking import chunk_sheet
 from assistant.corpus import load_corpus
 from assistant.schema import Retrieved
@@ -228,3 +228,48 @@ def test_a_definition_of_an_acronym_is_the_line_that_spells_it_out(corpus):
                   ["Aucun statut particulier Association pour FIR", "Fonds d'intervention régional"])
     draft = ExtractiveEngine().answer(ctx)
     assert "Fonds d'intervention régional" in draft.citations[0].text
+
+
+# -- the LLM's warm-up and where its time goes -------------------------------------------------------
+
+class Measured(Scripted):
+    """A backend with llama.cpp's interface for counts and warm-up (no model: the counts are given)."""
+
+    def __init__(self, reply):
+        super().__init__(reply)
+        self.warmed_with = None
+
+    def generate_measured(self, messages, max_tokens, on_stats):
+        yield from self.generate(messages, max_tokens)
+        on_stats(GenerationStats(prompt_tokens=520, cached_tokens=300, prompt_ms=1500.0, generated_tokens=30,
+                                 decode_ms=2500.0))
+
+    def warm_up(self, messages):
+        self.warmed_with = messages
+
+
+def test_llm_warm_up_reads_exactly_the_prefix_every_question_shares(corpus):
+    backend = Measured("Une CPTS perçoit de 287 500 € à 580 000 € [1].")
+    engine = LLMEngine(backend)
+    engine.warm_up()
+    list(engine.stream(context(corpus, "Combien une CPTS peut-elle percevoir au titre de l'ACI ?", ["287 500"])))
+    asked = backend.seen
+    # llama.cpp reuses the longest common prefix: the rules, the example, and the start of the last turn
+    assert backend.warmed_with[:3] == asked[:3]
+    assert backend.warmed_with[3]["content"].startswith("Extraits :\n[1] (") and asked[3]["content"].startswith(
+        "Extraits :\n[1] (")
+
+
+def test_llm_answer_reports_prompt_tokens_prompt_time_and_decode_time(corpus):
+    _, _, draft = run_llm_with(corpus, Measured("Une CPTS perçoit de 287 500 € à 580 000 € [1]."))
+    assert draft.generation == {"prompt_tokens": 520, "cached_tokens": 300, "prompt_ms": 1500.0,
+                                "generated_tokens": 30, "decode_ms": 2500.0}
+    _, pieces, draft = run_llm_with(corpus, Scripted("Une CPTS perçoit de 287 500 € à 580 000 € [1]."))
+    assert draft.generation["generated_tokens"] == len(pieces)  # any other backend: counted by the clock
+    assert draft.generation["prompt_ms"] >= 0 and draft.generation["decode_ms"] >= 0
+
+
+def run_llm_with(corpus, backend):
+    ctx = context(corpus, "Combien une CPTS peut-elle percevoir au titre de l'ACI ?", ["287 500", "80 105"])
+    events = list(LLMEngine(backend).stream(ctx))
+    return backend, events[:-1], events[-1]
