@@ -226,7 +226,8 @@ def serve(ctx, engine, host, port, data_dir):
     Le chat est servi sur http://HOST:PORT/ ; le bureau de revue sur /revue/, protégé par les
     identifiants de COORDO_REVIEWERS (« nom:motdepasse », séparés par des virgules) ; sans eux,
     il n'est pas servi. Les échanges sont gardés COORDO_RETENTION_DAYS jours (90 par défaut)
-    dans DATA_DIR/coordo.sqlite3, puis effacés.
+    dans DATA_DIR/coordo.sqlite3, ou dans le PostgreSQL de COORDO_DATABASE_URL (partagé par
+    plusieurs workers), puis effacés. Le schéma est mis à jour au démarrage.
     """
     from pathlib import Path
 
@@ -242,7 +243,7 @@ def serve(ctx, engine, host, port, data_dir):
         click.echo(f"Bureau de revue : {base}{REVIEW_PATH}/ (identifiants de COORDO_REVIEWERS).")
     else:
         click.echo("Bureau de revue non servi : définissez COORDO_REVIEWERS=nom:motdepasse pour l'ouvrir.")
-    click.echo(f"Échanges gardés {settings.retention_days} jours dans {settings.data_dir}.")
+    click.echo(f"Échanges gardés {settings.retention_days} jours dans {app.state.store_location}.")
     run(app, settings)
 
 

@@ -39,3 +39,9 @@ class ModelError(CoordoError):
 
 class LLMServerError(CoordoError):
     exit_code = 6
+
+
+class DatabaseUnavailable(CoordoError):
+    """The web store's database (PostgreSQL server, or the SQLite file) cannot be used."""
+
+    exit_code = 7

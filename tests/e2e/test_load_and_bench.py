@@ -9,7 +9,6 @@ import pytest
 
 from assistant.bench.load import run_load
 from assistant.evals.dataset import load_dataset
-from assistant.web.store import DB_FILE
 from tests.conftest import CORPUS, PROJECT_ROOT
 
 pytestmark = pytest.mark.models
@@ -18,7 +17,7 @@ COORDO = str(Path(sys.executable).with_name("coordo"))
 
 def test_twenty_physicians_at_once_no_error_no_lost_feedback(web):
     questions = [c.question for c in load_dataset(PROJECT_ROOT / "evals" / "coordo-qa.jsonl")]
-    result = run_load(web.base + "/", questions, users=20, per_user=2, database=web.settings.data_dir / DB_FILE)
+    result = run_load(web.base + "/", questions, users=20, per_user=2, store=web.service.store)
     assert result.errors == 0
     assert result.feedback_sent == result.requests == 40
     assert result.feedback_stored == result.feedback_sent
