@@ -314,6 +314,33 @@ def test_a_revision_1_database_is_upgraded_with_every_row_kept(backend, tmp_path
     store.close()
 
 
+def test_the_migrations_work_from_an_installed_package(tmp_path):
+    """A wheel built from this checkout, installed elsewhere, migrates a new database (no checkout on the path)."""
+    import shutil
+    import subprocess
+    import sys
+
+    from assistant.config import PROJECT_ROOT
+
+    source = tmp_path / "src"
+    shutil.copytree(PROJECT_ROOT / "assistant", source / "assistant", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(PROJECT_ROOT / name, source / name)
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", str(source), "-w",
+                    str(tmp_path / "wheel")], check=True, capture_output=True, cwd=tmp_path)
+    wheel = next((tmp_path / "wheel").glob("coordo-*.whl"))
+    subprocess.run([*pip, "install", "--no-deps", "--no-index", "--target", str(tmp_path / "site"), str(wheel)],
+                   check=True, capture_output=True, cwd=tmp_path)
+    probe = ("import sys, assistant.web.store as s; from pathlib import Path; "
+             "assert Path(s.__file__).is_relative_to(Path(sys.argv[1])), s.__file__; "
+             "print(s.Store(Path(sys.argv[2])).revision)")
+    done = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "site"), str(tmp_path / "data")],
+                          capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(tmp_path / "site")})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "0002"
+
+
 def test_the_migrations_ship_inside_the_package():
     """The Alembic scripts are package files (found from the installed package, not from a checkout)."""
     import assistant.web.migrations as migrations
