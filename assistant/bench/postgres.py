@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL cluster for the tests: initdb in a temp dir, pg_ctl on a free loopback port.
+"""A throwaway PostgreSQL cluster (the tests, and `coordo bench`'s two-worker load): initdb in a temp dir,
+pg_ctl on a free loopback port, removed afterwards.
 
 No system service: the Debian binaries (``make test`` installs the ``postgresql`` package) are run
 directly. initdb refuses to run as root, so as root the cluster belongs to ``nobody``.
@@ -17,6 +18,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import CoordoError
+
 USER, PASSWORD = "coordo", "mot-de-passe-de-test"
 
 
@@ -26,11 +29,11 @@ def bin_dir() -> Path:
         return Path(found).parent
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
     if not candidates:
-        raise RuntimeError("PostgreSQL introuvable (initdb) : `make test` installe le paquet Debian postgresql.")
+        raise CoordoError("PostgreSQL introuvable (initdb) : installez le paquet Debian postgresql (`make postgresql`).")
     return Path(candidates[-1]).parent
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -82,7 +85,7 @@ def create_cluster() -> Cluster:
     if owner:
         info = pwd.getpwnam(owner)
         os.chown(root, info.pw_uid, info.pw_gid)
-    cluster = Cluster(root, _free_port(), bin_dir(), owner)
+    cluster = Cluster(root, free_port(), bin_dir(), owner)
     pwfile = root / "pwfile"
     pwfile.write_text(PASSWORD + "\n")
     if owner:
