@@ -293,7 +293,8 @@ def serve(ctx, engine, host, port, data_dir):
     Le chat est servi sur http://HOST:PORT/ ; le bureau de revue sur /revue/, protégé par les
     identifiants de COORDO_REVIEWERS (« nom:motdepasse », séparés par des virgules) ; sans eux,
     il n'est pas servi. Les échanges sont gardés COORDO_RETENTION_DAYS jours (90 par défaut)
-    dans DATA_DIR/coordo.sqlite3, puis effacés.
+    dans DATA_DIR/coordo.sqlite3, ou dans le PostgreSQL de COORDO_DATABASE_URL (partagé par
+    plusieurs workers), puis effacés. Le schéma est mis à jour au démarrage.
     """
     from pathlib import Path
 
@@ -309,7 +310,7 @@ def serve(ctx, engine, host, port, data_dir):
         click.echo(f"Bureau de revue : {base}{REVIEW_PATH}/ (identifiants de COORDO_REVIEWERS).")
     else:
         click.echo("Bureau de revue non servi : définissez COORDO_REVIEWERS=nom:motdepasse pour l'ouvrir.")
-    click.echo(f"Échanges gardés {settings.retention_days} jours dans {settings.data_dir}.")
+    click.echo(f"Échanges gardés {settings.retention_days} jours dans {app.state.store_location}.")
     run(app, settings)
 
 
@@ -370,8 +371,10 @@ def eval_command(ctx, dataset, out, engine, k, limit, category, ids, no_baseline
               help="Médecins simulés en même temps (moteur extractif), par paliers ; vide = pas de test de charge.")
 @click.option("--llm-load", type=click.IntRange(0), default=4, show_default=True,
               help="Médecins simulés en même temps avec le moteur LLM (0 = aucun).")
+@click.option("--workers-load", type=click.IntRange(0), default=20, show_default=True,
+              help="Médecins simulés sur 1 puis 2 workers partageant un PostgreSQL jetable (0 = aucun).")
 @click.pass_context
-def bench(ctx, out, sizes, llm_questions, no_cold, load_levels, llm_load):
+def bench(ctx, out, sizes, llm_questions, no_cold, load_levels, llm_load, workers_load):
     """Mesure les temps et la mémoire sur cette machine et les compare aux objectifs.
 
     \b
@@ -382,9 +385,10 @@ def bench(ctx, out, sizes, llm_questions, no_cold, load_levels, llm_load):
       - démarrage à froid de `coordo ask` et de `coordo serve` ;
       - charge : 1 à 20 médecins simulés en même temps par l'API du chat web (extractif),
         puis 4 avec le LLM ; erreurs, avis perdus, p50/p95, palier où la latence double ;
+      - 20 médecins sur 1 puis 2 workers `coordo serve` partageant un PostgreSQL jetable (initdb) ;
       - corpus synthétiques (10 000 et 100 000 passages) : construction, recherche, mémoire.
     Compter une quinzaine de minutes sur deux cœurs. Exemple rapide :
-      coordo bench --sizes 2000 --llm-questions 0 --no-cold --load 2 --llm-load 0 --out /tmp/bench.json
+      coordo bench --sizes 2000 --llm-questions 0 --no-cold --load 2 --llm-load 0 --workers-load 0 --out /tmp/b.json
     """
     from pathlib import Path
 
@@ -397,7 +401,8 @@ def bench(ctx, out, sizes, llm_questions, no_cold, load_levels, llm_load):
             raise click.BadParameter("des nombres séparés par des virgules, p. ex. 10000,100000", param_hint=hint)
 
     options = BenchOptions(sizes=numbers(sizes, "--sizes"), llm_questions=llm_questions, llm=llm_questions > 0,
-                           cold=not no_cold, load_levels=numbers(load_levels, "--load"), llm_load_users=llm_load)
+                           cold=not no_cold, load_levels=numbers(load_levels, "--load"), llm_load_users=llm_load,
+                           workers_load_users=workers_load)
     results = run_bench(_settings(ctx), Path(out), options, say=lambda m: click.echo(m, err=True))
     click.echo(render_table(results))
     click.echo(f"\nRésultats complets : {out}")

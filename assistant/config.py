@@ -60,6 +60,9 @@ class Settings:
     review_cases: Path = PROJECT_ROOT / "evals" / "cases-from-review.jsonl"
     # `coordo index` warns about a sheet whose text is larger than this (MB), with the time embedding will take.
     large_sheet_mb: float = 1.0
+    # The web store: empty = embedded SQLite under data_dir; or postgresql+psycopg://user:password@host:port/db
+    # (one PostgreSQL shared by every web worker).
+    database_url: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -85,6 +88,7 @@ class Settings:
         for secret in ("llm_api_key", "reviewers"):
             if out[secret]:
                 out[secret] = "***"
+        out["database_url"] = mask_url(out["database_url"])
         return out
 
     def reviewer_credentials(self) -> list[tuple[str, str]]:
@@ -105,6 +109,16 @@ class Settings:
                 )
             pairs.append((name.strip(), password))
         return pairs
+
+
+def mask_url(url: str) -> str:
+    """A database URL with its password replaced by ``***`` (for `coordo config` and messages)."""
+    scheme, sep, rest = url.partition("://")
+    at = rest.rfind("@")
+    if not sep or at < 0:
+        return url
+    user, colon, _ = rest[:at].partition(":")
+    return f"{scheme}://{user}{':***' if colon else ''}{rest[at:]}"
 
 
 def _parse(type_name, raw: str, name: str):

@@ -45,3 +45,9 @@ class IndexReadOnly(CoordoError):
     """The index (or where a new one must be written) cannot be written by this process."""
 
     exit_code = 4
+
+
+class DatabaseUnavailable(CoordoError):
+    """The web store's database (PostgreSQL server, or the SQLite file) cannot be used."""
+
+    exit_code = 7

@@ -180,3 +180,13 @@ def make_read_only(monkeypatch):
     yield apply
     for step in reversed(undo):
         step()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server on loopback for this test session (a throwaway cluster, no system service)."""
+    from assistant.bench.postgres import create_cluster, destroy_cluster
+
+    cluster = create_cluster()
+    yield cluster
+    destroy_cluster(cluster)

@@ -3,17 +3,17 @@
 Each simulated physician asks its questions one after the other through Gradio's HTTP API (the
 ``/ask`` and ``/feedback`` endpoints of the chat app: a POST that queues the call, then the server-sent
 events that carry its result) and sends a 👍/👎 on every answer; the test then counts, in the app's
-SQLite store, that every vote is there. Plain HTTP keeps the simulated clients light: with
+store (SQLite or PostgreSQL), that every vote is there. Given several workers' URLs, the physicians are split
+over them (physician n on worker n mod k), as a proxy with sticky sessions would. Plain HTTP keeps the simulated clients light: with
 ``gradio_client`` they used more CPU than the server on a two-core machine.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Sequence
 
 from ..evals.metrics import percentile
 
@@ -86,20 +86,24 @@ def _physician(base_url: str, questions: list[str], user: int) -> tuple[list[flo
     return latencies, errors, votes
 
 
-def run_load(base_url: str, questions: list[str], users: int, per_user: int, database: Path) -> LoadResult:
-    """``users`` physicians at once, ``per_user`` questions each (taken in turn from ``questions``)."""
+def run_load(base_url: str | Sequence[str], questions: list[str], users: int, per_user: int, store) -> LoadResult:
+    """``users`` physicians at once, ``per_user`` questions each (taken in turn from ``questions``).
+
+    ``store`` is a :class:`~assistant.web.store.Store` on the served app's database, to count the votes kept.
+    """
+    bases = [base_url] if isinstance(base_url, str) else list(base_url)
     plans = [[questions[(u * per_user + n) % len(questions)] for n in range(per_user)] for u in range(users)]
     t0 = time.perf_counter()
     with ThreadPoolExecutor(max_workers=users) as pool:
-        outcomes = list(pool.map(lambda args: _physician(base_url, *args), [(p, u) for u, p in enumerate(plans)]))
+        outcomes = list(pool.map(lambda args: _physician(bases[args[1] % len(bases)], *args),
+                                 [(p, u) for u, p in enumerate(plans)]))
     wall = time.perf_counter() - t0
     latencies = [x for lat, _, _ in outcomes for x in lat]
     votes = [v for _, _, vs in outcomes for v in vs]
-    with sqlite3.connect(database) as db:
-        stored = sum(
-            1 for vote, exchange_id in votes
-            if db.execute("SELECT 1 FROM feedback WHERE exchange_id = ? AND vote = ?", (exchange_id, vote)).fetchone()
-        )
+    stored = 0
+    for vote, public_id in votes:
+        exchange = store.by_public_id(public_id)
+        stored += bool(exchange and exchange.vote == vote)
     return LoadResult(
         users=users,
         requests=users * per_user,

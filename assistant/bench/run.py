@@ -47,6 +47,7 @@ class BenchOptions:
     load_levels: tuple[int, ...] = (1, 2, 4, 8, 16, 20)  # simulated physicians at once, extractive engine
     load_per_user: int = 5
     llm_load_users: int = 4  # 0 = no LLM load run
+    workers_load_users: int = 20  # physicians on 1 then 2 workers sharing a throwaway PostgreSQL; 0 = not run
 
 
 def _peak_rss_mb() -> float:
@@ -261,13 +262,14 @@ def _env(settings: Settings) -> dict:
 
 
 @contextmanager
-def served(settings: Settings, data: Path, engine: str = "extractive"):
+def served(settings: Settings, data: Path, engine: str = "extractive", database_url: str = ""):
     """`coordo serve` in a child process on a free loopback port; yields (base URL, pid, seconds to ready)."""
     port = free_port()
     exe = str(Path(sys.executable).with_name("coordo"))
     t = time.perf_counter()
     server = subprocess.Popen([exe, "serve", "--port", str(port), "--data-dir", str(data), "--engine", engine],
-                              env=_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                              env={**_env(settings), "COORDO_DATABASE_URL": database_url},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         while True:
             if server.poll() is not None or time.perf_counter() - t > 300:
@@ -315,12 +317,12 @@ def cold_starts(settings: Settings, runs: int = 3) -> dict:
             "serve_ready_s": round(ready, 2), "serve_first_answer_s": round(answered, 2)}
 
 
-def _measured_load(base: str, pid: int, questions: list[str], users: int, per_user: int, database: Path) -> dict:
+def _measured_load(base, pid: int, questions: list[str], users: int, per_user: int, store) -> dict:
     """One load run, with the CPU the server (``pid``) and the simulated clients (this process) used."""
     from .load import run_load
 
     cpu0, mine0, t0 = _cpu_seconds(pid), _own_cpu_seconds(), time.perf_counter()
-    row = run_load(base, questions, users, per_user, database).to_dict()
+    row = run_load(base, questions, users, per_user, store).to_dict()
     wall = time.perf_counter() - t0
     row["server_cpu_cores"] = round((_cpu_seconds(pid) - cpu0) / wall, 2)
     row["clients_cpu_cores"] = round((_own_cpu_seconds() - mine0) / wall, 2)
@@ -329,14 +331,14 @@ def _measured_load(base: str, pid: int, questions: list[str], users: int, per_us
 
 def load_levels(settings: Settings, options: BenchOptions, say: Callable[[str], None]) -> dict:
     """Simulated physicians at growing concurrency (extractive), then a few with the LLM engine."""
-    from ..web.store import DB_FILE
+    from ..web.store import Store
 
     questions = _questions()
     out: dict = {"per_user": options.load_per_user, "extractive": [], "llm": None}
     with tempfile.TemporaryDirectory() as data:
         with served(settings, Path(data)) as (base, pid, _):
             for users in options.load_levels:
-                row = _measured_load(base, pid, questions, users, options.load_per_user, Path(data) / DB_FILE)
+                row = _measured_load(base, pid, questions, users, options.load_per_user, Store(Path(data)))
                 out["extractive"].append(row)
                 say(f"  {users:>3} médecins : p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "
                     f"{row['throughput_rps']} req/s, CPU serveur {row['server_cpu_cores']} / clients "
@@ -348,11 +350,59 @@ def load_levels(settings: Settings, options: BenchOptions, say: Callable[[str], 
     if options.llm_load_users:
         with tempfile.TemporaryDirectory() as data:
             with served(settings, Path(data), engine="llm") as (base, pid, _):
-                row = _measured_load(base, pid, questions[::17], options.llm_load_users, 1, Path(data) / DB_FILE)
+                row = _measured_load(base, pid, questions[::17], options.llm_load_users, 1, Store(Path(data)))
                 out["llm"] = row
                 say(f"  LLM, {row['users']} médecins : p50 {row['p50_ms'] / 1000:.1f} s, p95 {row['p95_ms'] / 1000:.1f} s, "
                     f"erreurs {row['errors']}")
     return out
+
+
+def load_workers(settings: Settings, options: BenchOptions, say: Callable[[str], None]) -> dict:
+    """The same physicians on one worker, then split over two, every worker on one PostgreSQL (a throwaway cluster
+    on loopback, a fresh database per run); both workers share this machine's cores."""
+    from contextlib import ExitStack
+
+    from ..web.store import Store
+    from .postgres import create_cluster, destroy_cluster
+
+    questions = _questions()
+    users = options.workers_load_users
+    out: dict = {"users": users, "per_user": options.load_per_user, "database": "postgresql", "runs": []}
+    cluster = create_cluster()
+    try:
+        for workers in (1, 2):
+            url = cluster.create_database()
+            with tempfile.TemporaryDirectory() as data, ExitStack() as stack:
+                servers = [stack.enter_context(served(settings, Path(data) / f"w{k}", database_url=url))
+                           for k in range(workers)]
+                store = stack.enter_context(_closing(Store(Path(data) / "observer", database_url=url)))
+                cpu0, t0 = [_cpu_seconds(pid) for _, pid, _ in servers], time.perf_counter()
+                row = run_load_on([base for base, _, _ in servers], questions, users, options.load_per_user, store)
+                wall = time.perf_counter() - t0
+                row["workers"] = workers
+                row["servers_cpu_cores"] = round(
+                    sum(_cpu_seconds(pid) - c for (_, pid, _), c in zip(servers, cpu0)) / wall, 2)
+            out["runs"].append(row)
+            say(f"  {workers} worker(s), {users} médecins, PostgreSQL : p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "
+                f"{row['throughput_rps']} req/s, erreurs {row['errors']}, avis {row['feedback_stored']}/"
+                f"{row['feedback_sent']}")
+    finally:
+        destroy_cluster(cluster)
+    return out
+
+
+def run_load_on(bases: list[str], questions: list[str], users: int, per_user: int, store) -> dict:
+    from .load import run_load
+
+    return run_load(bases, questions, users, per_user, store).to_dict()
+
+
+@contextmanager
+def _closing(store):
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def run_bench(settings: Settings, out: Path, options: BenchOptions, say: Callable[[str], None]) -> dict:
@@ -380,6 +430,9 @@ def run_bench(settings: Settings, out: Path, options: BenchOptions, say: Callabl
         if options.load_levels:
             say("Charge : médecins simulés en même temps, par l'API du chat web…")
             results["load"] = load_levels(bench_settings, options, say)
+        if options.workers_load_users:
+            say(f"Charge : {options.workers_load_users} médecins sur 1 puis 2 workers partageant un PostgreSQL…")
+            results["load_workers"] = load_workers(bench_settings, options, say)
         rate = results["index_build"]["passages_per_s"]
         results["scaling"] = {}
         for size in options.sizes:
@@ -438,6 +491,10 @@ def render_table(results: dict) -> str:
             lines.append(f"Charge {row['users']} médecins (LLM) : p50 {row['p50_ms'] / 1000:.1f} s, p95 "
                          f"{row['p95_ms'] / 1000:.1f} s, erreurs {row['errors']}, avis {row['feedback_stored']}/"
                          f"{row['feedback_sent']}")
+    for row in results.get("load_workers", {}).get("runs", []):
+        lines.append(f"Charge {row['users']} médecins sur {row['workers']} worker(s), PostgreSQL : p50 {row['p50_ms']} ms, "
+                     f"p95 {row['p95_ms']} ms, {row['throughput_rps']} req/s, erreurs {row['errors']}, avis "
+                     f"{row['feedback_stored']}/{row['feedback_sent']}, CPU serveurs {row['servers_cpu_cores']} cœurs")
     for size, s in results.get("scaling", {}).items():
         lines.append(
             f"{int(size):>7} passages : magasin construit en {s['store_build_s']} s (+ ~{s['embedding_estimate_s']:.0f} s "

@@ -10,6 +10,7 @@ import uuid
 
 import gradio as gr
 
+from ..errors import CoordoError
 from ..schema import Searched, Turn
 from . import render
 from .service import ChatService, Failure, Reply
@@ -100,7 +101,11 @@ def build_chat(service: ChatService) -> gr.Blocks:
         if exchange_id is None:
             return gr.update(), gr.update(), gr.update(), state
         vote = "up" if data.liked is True else "down" if data.liked is False else None
-        service.feedback(state["session"], exchange_id, vote)
+        try:
+            service.feedback(state["session"], exchange_id, vote)
+        except CoordoError as exc:  # the database is down: say the vote is not recorded, never pretend it is
+            state["voted"] = None
+            return gr.update(visible=False), gr.update(), f"**Attention :** avis non enregistré. {escape(str(exc))}", state
         state["voted"] = (exchange_id, vote) if vote else None
         shown = {"up": "positif", "down": "négatif"}.get(vote)
         return (
@@ -114,7 +119,10 @@ def build_chat(service: ChatService) -> gr.Blocks:
         if not state or not state.get("voted"):
             return gr.update(), "Choisissez d'abord « J'aime » ou « Je n'aime pas » sur une réponse."
         exchange_id, vote = state["voted"]
-        service.feedback(state["session"], exchange_id, vote, comment or "")
+        try:
+            service.feedback(state["session"], exchange_id, vote, comment or "")
+        except CoordoError as exc:  # the comment stays in its box, to send again
+            return gr.update(), f"**Attention :** commentaire non enregistré. {escape(str(exc))}"
         return gr.update(visible=False), "Merci, votre commentaire est enregistré."
 
     def new_conversation():
@@ -134,9 +142,12 @@ def build_chat(service: ChatService) -> gr.Blocks:
             return {"session_id": session, "error": result.message}
         return {"session_id": session, "exchange_id": result.exchange_id, **result.answer.to_dict()}
 
-    def feedback_api(session_id: str, exchange_id: int, vote: str, comment: str = "") -> dict:
-        """Record 👍 ("up") or 👎 ("down") with an optional comment on an answer of this session."""
-        ok = service.feedback(session_id, int(exchange_id), vote, comment)
+    def feedback_api(session_id: str, exchange_id: str, vote: str, comment: str = "") -> dict:
+        """Record 👍 ("up") or 👎 ("down") with an optional comment on an answer of this session ("" withdraws)."""
+        try:
+            ok = service.feedback(session_id, str(exchange_id), vote or None, comment)
+        except CoordoError as exc:
+            return {"recorded": False, "error": str(exc)}
         return {"recorded": ok}
 
     sheets = service.sheets

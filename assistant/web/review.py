@@ -14,6 +14,7 @@ from .store import VERDICTS, Exchange, Store
 
 LIST_HEADERS = ["N°", "Date (UTC)", "Question", "Moteur", "Refus", "Avis", "Revue"]
 VOTE_LABELS = {"up": "positif", "down": "négatif"}  # words, not emoji: the desk must read without an emoji font
+PAGE_SIZE = 100  # exchanges a page of the desk's list
 CATEGORIES = ("structures", "funding", "contacts", "figures", "practice", "multi-turn", "english", "conflicting",
               "unanswerable")
 
@@ -29,15 +30,41 @@ class CaseForm:
     sources: str  # sheet ids, comma separated
 
 
+@dataclass(frozen=True)
+class DeskPage:
+    """One page of the desk's list, and how many exchanges match the filters in all."""
+
+    rows: list[list]
+    total: int
+    page: int  # 1-based, within 1..pages
+    pages: int
+
+    @property
+    def summary(self) -> str:
+        if not self.total:
+            return "Aucun échange ne correspond au filtre."
+        return (f"{self.total} échange(s) correspondent au filtre · page {self.page}/{self.pages} "
+                f"({len(self.rows)} affichés, le plus récent en haut).")
+
+
 class ReviewDesk:
     def __init__(self, store: Store, cases_path: Path, sheet_text,
-                 sheets: Callable[[], dict[str, SheetMeta]] | None = None):
+                 sheets: Callable[[], dict[str, SheetMeta]] | None = None, page_size: int = PAGE_SIZE):
         self.store = store
         self.cases_path = Path(cases_path)
         self._sheet_text = sheet_text  # Callable[[str], str]
         self._sheets = sheets or dict  # the index's sheets now (they change when the index is rebuilt)
+        self.page_size = page_size
 
-    def rows(self, *, disliked=False, refused=False, since="", until="") -> list[list]:
+    def page(self, page: int = 1, *, disliked=False, refused=False, since="", until="") -> DeskPage:
+        """The list's page ``page`` (clamped to the pages there are): every exchange is reachable, none buried."""
+        filters = dict(disliked=disliked, refused=refused, since=since, until=until)
+        total = self.store.count(**filters)
+        pages = max(1, -(-total // self.page_size))
+        page = min(max(1, int(page)), pages)
+        return DeskPage(self.rows(**filters, offset=(page - 1) * self.page_size), total, page, pages)
+
+    def rows(self, *, disliked=False, refused=False, since="", until="", offset=0) -> list[list]:
         return [
             [
                 e.id,
@@ -48,7 +75,8 @@ class ReviewDesk:
                 VOTE_LABELS.get(e.vote, ""),
                 VERDICTS.get(e.verdict, ""),
             ]
-            for e in self.store.exchanges(disliked=disliked, refused=refused, since=since, until=until)
+            for e in self.store.exchanges(disliked=disliked, refused=refused, since=since, until=until,
+                                          limit=self.page_size, offset=offset)
         ]
 
     def detail_html(self, e: Exchange) -> str:

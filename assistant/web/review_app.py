@@ -6,6 +6,7 @@ import re
 
 import gradio as gr
 
+from ..errors import CoordoError
 from ..evals.dataset import DatasetError
 from .render import SCROLL_TO_HIGHLIGHT_JS
 from .review import CATEGORIES, LIST_HEADERS, CaseForm, ReviewDesk
@@ -15,13 +16,26 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def build_review(desk: ReviewDesk) -> gr.Blocks:
-    def refresh(disliked: bool, refused: bool, since: str, until: str):
+    def refresh(disliked: bool, refused: bool, since: str, until: str, page=1):
         bad = [d for d in (since, until) if d and not _DAY.match(d.strip())]
         if bad:
-            return gr.update(), [], f"**Attention :** date invalide « {bad[0]} » : écrivez AAAA-MM-JJ."
-        rows = desk.rows(disliked=disliked, refused=refused, since=since.strip(), until=until.strip())
-        ids = [r[0] for r in rows]
-        return gr.update(value=rows or [[""] * len(LIST_HEADERS)]), ids, f"{len(rows)} échange(s), le plus récent en haut."
+            return gr.update(), [], f"**Attention :** date invalide « {bad[0]} » : écrivez AAAA-MM-JJ.", gr.update()
+        try:
+            shown = desk.page(int(page or 1), disliked=disliked, refused=refused, since=since.strip(),
+                              until=until.strip())
+        except CoordoError as exc:  # the database is down: say so, keep what is on screen
+            return gr.update(), gr.update(), f"**Attention :** {exc}", gr.update()
+        ids = [r[0] for r in shown.rows]
+        return (gr.update(value=shown.rows or [[""] * len(LIST_HEADERS)]), ids, shown.summary,
+                gr.update(value=shown.page, maximum=shown.pages))
+
+    def first_page(disliked: bool, refused: bool, since: str, until: str):
+        return refresh(disliked, refused, since, until, 1)
+
+    def turn(step: int):
+        def go(disliked, refused, since, until, page):
+            return refresh(disliked, refused, since, until, int(page or 1) + step)
+        return go
 
     def select(ids: list, evt: gr.SelectData):
         row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
@@ -56,7 +70,10 @@ def build_review(desk: ReviewDesk) -> gr.Blocks:
             return "**Attention :** choisissez d'abord un échange dans la liste."
         if not verdict:
             return "**Attention :** choisissez un verdict."
-        desk.review(int(current), verdict, comment or "", _who(request))
+        try:
+            desk.review(int(current), verdict, comment or "", _who(request))
+        except CoordoError as exc:
+            return f"**Attention :** revue non enregistrée. {exc}"
         return f"Revue enregistrée pour l'échange n° {current}."
 
     def make_case(current, verdict, comment, category, answerable, facts, evidence, sources, request: gr.Request):
@@ -80,7 +97,11 @@ def build_review(desk: ReviewDesk) -> gr.Blocks:
             since = gr.Textbox(label="Du (AAAA-MM-JJ)", max_lines=1)
             until = gr.Textbox(label="Au (AAAA-MM-JJ)", max_lines=1)
             reload = gr.Button("Actualiser", elem_id="review-refresh")
-        count = gr.Markdown("")
+        with gr.Row():
+            count = gr.Markdown("", elem_id="review-count")
+            previous = gr.Button("‹ Plus récents", size="sm", elem_id="review-previous")
+            page = gr.Number(value=1, minimum=1, precision=0, label="Page", elem_id="review-page")
+            following = gr.Button("Plus anciens ›", size="sm", elem_id="review-next")
         table = gr.Dataframe(headers=LIST_HEADERS, interactive=False, wrap=True, elem_id="review-list",
                              column_widths=["6%", "14%", "46%", "10%", "6%", "9%", "9%"])
         detail = gr.HTML("<p>Choisissez un échange dans la liste.</p>", elem_id="review-detail")
@@ -104,16 +125,20 @@ def build_review(desk: ReviewDesk) -> gr.Blocks:
         status = gr.Markdown("", elem_id="review-status")
 
         filters = [disliked, refused, since, until]
+        listed = [table, ids, count, page]
         for trigger in (reload.click, disliked.change, refused.change, demo.load):
-            trigger(refresh, filters, [table, ids, count], api_visibility="private")
+            trigger(first_page, filters, listed, api_visibility="private")
+        previous.click(turn(-1), [*filters, page], listed, api_visibility="private")
+        following.click(turn(+1), [*filters, page], listed, api_visibility="private")
+        page.submit(refresh, [*filters, page], listed, api_visibility="private")
         table.select(select, [ids], [current, detail, verdict, category, answerable, evidence, sources, status,
                                      passage, viewer], api_visibility="private")
         passage.change(open_passage, [current, passage], viewer, api_visibility="private").then(
             None, None, None, js=SCROLL_TO_HIGHLIGHT_JS)
         save_btn.click(save, [current, verdict, comment], status, api_visibility="private").then(
-            refresh, filters, [table, ids, count], api_visibility="private")
+            refresh, [*filters, page], listed, api_visibility="private")
         case_btn.click(make_case, [current, verdict, comment, category, answerable, facts, evidence, sources], status,
-                       api_visibility="private").then(refresh, filters, [table, ids, count], api_visibility="private")
+                       api_visibility="private").then(refresh, [*filters, page], listed, api_visibility="private")
     return demo
 
 

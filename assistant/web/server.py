@@ -31,6 +31,7 @@ def create_app(settings: Settings, service: ChatService | None = None):
     service = service or ChatService(settings)
     service.warm_up()
     app = FastAPI(title="Coordo", docs_url=None, redoc_url=None)
+    store_location = service.store.location
 
     @app.get("/healthz")
     def healthz() -> dict:
@@ -46,6 +47,7 @@ def create_app(settings: Settings, service: ChatService | None = None):
     chat = build_chat(service)
     chat.queue(default_concurrency_limit=settings.web_concurrency)
     app = gr.mount_gradio_app(app, chat, path="/", css=CSS, footer_links=[])
+    app.state.store_location = store_location  # where the exchanges are kept, without any password
     return app, bool(credentials)
 
 

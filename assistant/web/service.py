@@ -27,7 +27,7 @@ PURGE_EVERY_S = 3600.0
 class Reply:
     """The end of one streamed answer: the stored exchange's id and the answer itself."""
 
-    exchange_id: int
+    exchange_id: str  # the stored exchange's public id: random, reveals nothing about other exchanges
     answer: Answer
 
 
@@ -42,7 +42,7 @@ class ChatService:
     def __init__(self, settings: Settings, *, coordo: Coordo | None = None, store: Store | None = None):
         self.settings = settings
         self.coordo = coordo or Coordo(settings)
-        self.store = store or Store(settings.data_dir, settings.retention_days)
+        self.store = store or Store.from_settings(settings)
         self._reload_lock = threading.Lock()
         self._last_purge = 0.0
 
@@ -100,18 +100,28 @@ class ChatService:
         assert last is not None
         return last
 
-    def feedback(self, session_id: str, exchange_id: int, vote: str | None, comment: str = "") -> bool:
-        """👍 ("up"), 👎 ("down") or None to withdraw; only on this session's own exchanges."""
+    def feedback(self, session_id: str, exchange_id: str, vote: str | None, comment: str = "") -> bool:
+        """👍 ("up"), 👎 ("down") or None to withdraw; only on this session's own exchanges.
+
+        Returns:
+            True once the vote (or its withdrawal) is committed; False when the exchange is not this session's.
+
+        Raises:
+            DatabaseUnavailable: the database could not be reached; nothing was recorded (say so to the physician).
+        """
         if vote is None:
-            self.store.clear_feedback(exchange_id, session_id)
-            return True
+            return self.store.clear_feedback(exchange_id, session_id)
         return self.store.set_feedback(exchange_id, session_id, vote, comment)
 
     def purge(self) -> int:
         if time.monotonic() - self._last_purge < PURGE_EVERY_S and self._last_purge:
             return 0
         self._last_purge = time.monotonic()
-        removed = self.store.purge()
+        try:
+            removed = self.store.purge()
+        except CoordoError:
+            log.warning("Retention purge skipped: database unavailable; retried in an hour")
+            return 0
         if removed:
             log.info("Retention: %d exchange(s) older than %d days deleted", removed, self.store.retention_days)
         return removed

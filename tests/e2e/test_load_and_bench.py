@@ -9,7 +9,6 @@ import pytest
 
 from assistant.bench.load import run_load
 from assistant.evals.dataset import load_dataset
-from assistant.web.store import DB_FILE
 from tests.conftest import CORPUS, PROJECT_ROOT
 
 pytestmark = pytest.mark.models
@@ -18,7 +17,7 @@ COORDO = str(Path(sys.executable).with_name("coordo"))
 
 def test_twenty_physicians_at_once_no_error_no_lost_feedback(web):
     questions = [c.question for c in load_dataset(PROJECT_ROOT / "evals" / "coordo-qa.jsonl")]
-    result = run_load(web.base + "/", questions, users=20, per_user=2, database=web.settings.data_dir / DB_FILE)
+    result = run_load(web.base + "/", questions, users=20, per_user=2, store=web.service.store)
     assert result.errors == 0
     assert result.feedback_sent == result.requests == 40
     assert result.feedback_stored == result.feedback_sent
@@ -30,7 +29,7 @@ def test_bench_runs_and_writes_its_numbers(real_settings, real_index, tmp_path):
     env = {**__import__("os").environ, "COORDO_INDEX_DIR": str(real_settings.index_dir), "COORDO_CORPUS_DIR": str(CORPUS)}
     done = subprocess.run(
         [COORDO, "bench", "--sizes", "600", "--llm-questions", "0", "--no-cold", "--load", "1,2", "--llm-load", "0",
-         "--out", str(out)],
+         "--workers-load", "2", "--out", str(out)],
         env=env, capture_output=True, text=True, timeout=900,
     )
     assert done.returncode == 0, done.stderr[-2000:]
@@ -38,6 +37,9 @@ def test_bench_runs_and_writes_its_numbers(real_settings, real_index, tmp_path):
     assert data["index_build"]["passages"] == real_index.info.passages
     assert data["retrieval"]["hybrid_p95_ms"] > 0 and data["answers"]["extractive_p95_ms"] > 0
     assert data["scaling"]["600"]["passages"] == 600
+    runs = data["load_workers"]["runs"]  # 2 physicians on 1, then on 2 workers sharing a throwaway PostgreSQL
+    assert [r["workers"] for r in runs] == [1, 2]
+    assert all(r["errors"] == 0 and r["feedback_stored"] == r["feedback_sent"] == r["requests"] for r in runs)
     assert [row["users"] for row in data["load"]["extractive"]] == [1, 2]
     assert all(row["errors"] == 0 and row["feedback_stored"] == row["feedback_sent"] for row in data["load"]["extractive"])
     assert "retrieval.hybrid_p95_ms" in done.stdout  # the table against the targets (met or not: no timing asserted)

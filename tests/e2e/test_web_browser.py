@@ -291,7 +291,7 @@ def test_api_client_gets_the_same_answer_and_citations(web):
     vote = client.predict(first["session_id"], first["exchange_id"], "down", "via l'API", api_name="/feedback")
     assert vote == {"recorded": True}
     assert client.predict("intrus", first["exchange_id"], "up", "", api_name="/feedback") == {"recorded": False}
-    assert web.service.store.get(first["exchange_id"]).vote == "down"
+    assert web.service.store.by_public_id(first["exchange_id"]).vote == "down"
 
 
 def test_several_physicians_at_once_are_all_answered_and_stored(web):
@@ -313,5 +313,5 @@ def test_several_physicians_at_once_are_all_answered_and_stored(web):
         results = list(pool.map(one, questions))
     for question, result in results:
         assert "error" not in result and result["question"] == question
-        assert web.service.store.get(result["exchange_id"]).question == question
+        assert web.service.store.by_public_id(result["exchange_id"]).question == question
     assert len({r["session_id"] for _, r in results}) == len(questions)

@@ -214,7 +214,7 @@ def test_sources_panel_names_a_cell_by_structure_and_attribute_and_prose_by_sect
 
 # -- the desk and the chat ---------------------------------------------------------------------------
 
-def _stored(store: Store, question: str, vote: str = "down") -> int:
+def _stored(store: Store, question: str, vote: str = "down") -> str:
     passage = next(p for p in chunk_sheet(OCCITANIE)
                    if p.kind == "table_cell" and p.entity.startswith("CPTS") and p.attribute == "Financements")
     citation = Citation(1, passage.id, OCCITANIE.id, OCCITANIE.meta.title, OCCITANIE.meta.publisher,
@@ -238,17 +238,17 @@ def test_d15_direction_override_in_a_question_is_shown_not_obeyed_in_chat_and_de
     store = Store(tmp_path / "data")
     exchange_id = _stored(store, question)
     desk = _desk(store, tmp_path)
-    shown = [render.user_message(question), desk.rows()[0][2], desk.detail_html(store.get(exchange_id))]
+    shown = [render.user_message(question), desk.rows()[0][2], desk.detail_html(store.by_public_id(exchange_id))]
     for text in shown:
         assert not re.search("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]", text)
         assert "[U+202E]MSP[U+202C]" in text
-    assert store.get(exchange_id).question == question  # stored as typed
+    assert store.by_public_id(exchange_id).question == question  # stored as typed
 
 
 def test_desk_votes_and_verdicts_are_words_that_need_no_emoji_font(tmp_path):
     store = Store(tmp_path / "data")
-    down = _stored(store, "Question un ?", "down")
-    up = _stored(store, "Question deux ?", "up")
+    down = store.by_public_id(_stored(store, "Question un ?", "down")).id  # the desk's row numbers
+    up = store.by_public_id(_stored(store, "Question deux ?", "up")).id
     store.review(down, "missing_source", "", "alice")
     desk = _desk(store, tmp_path)
     rows = {r[0]: r for r in desk.rows()}
@@ -262,7 +262,7 @@ def test_desk_votes_and_verdicts_are_words_that_need_no_emoji_font(tmp_path):
 
 def test_desk_opens_a_retrieved_passage_in_the_same_sheet_viewer(tmp_path):
     store = Store(tmp_path / "data")
-    exchange = store.get(_stored(store, "Combien pour une CPTS ?"))
+    exchange = store.by_public_id(_stored(store, "Combien pour une CPTS ?"))
     desk = _desk(store, tmp_path)
     choices = desk.passage_choices(exchange)
     assert choices == [(f"1. [1] CPTS — Financements ({OCCITANIE.id})", "1")]

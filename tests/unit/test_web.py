@@ -2,8 +2,6 @@
 
 import json
 import logging
-import sqlite3
-from datetime import timedelta
 
 import pytest
 
@@ -14,7 +12,7 @@ from assistant.schema import Answer, Citation, Searched, SheetMeta, Turn
 from assistant.web import render
 from assistant.web.review import CaseForm, ReviewDesk
 from assistant.web.service import ChatService, Failure, Reply
-from assistant.web.store import Store, now_utc
+
 
 QUESTION = "Quel financement ACI pour une MSP ?"
 
@@ -39,52 +37,7 @@ def _answer(question="Q ?", abstained=False) -> Answer:
     return Answer(question, question, "Réponse [1]", abstained, "extractive", (citation,) if not abstained else ())
 
 
-# -- store -----------------------------------------------------------------------------------------
-
-def test_store_is_wal_and_durable(tmp_path):
-    store = Store(tmp_path / "data")
-    exchange_id = store.record("s1", [], _answer(), "model")
-    db = sqlite3.connect(store.path)  # another connection, as after a crash and restart
-    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("SELECT question FROM exchanges WHERE id = ?", (exchange_id,)).fetchone()[0] == "Q ?"
-
-
-def test_feedback_only_on_ones_own_exchanges(tmp_path):
-    store = Store(tmp_path)
-    mine = store.record("alice", [], _answer(), "m")
-    assert store.set_feedback(mine, "alice", "down", " Faux ")
-    assert not store.set_feedback(mine, "mallory", "up")
-    e = store.get(mine)
-    assert (e.vote, e.feedback_comment) == ("down", "Faux")
-    assert [x.id for x in store.session_exchanges("mallory")] == []
-    store.clear_feedback(mine, "alice")
-    assert store.get(mine).vote == ""
-
-
-def test_filters_newest_first_and_dates(tmp_path):
-    store = Store(tmp_path)
-    old = store.record("s", [], _answer("vieille"), "m", at=now_utc() - timedelta(days=3))
-    refused = store.record("s", [], _answer("refus", abstained=True), "m")
-    disliked = store.record("s", [], _answer("mauvaise"), "m")
-    store.set_feedback(disliked, "s", "down")
-    assert [e.id for e in store.exchanges()] == [disliked, refused, old]
-    assert [e.id for e in store.exchanges(disliked=True)] == [disliked]
-    assert [e.id for e in store.exchanges(refused=True)] == [refused]
-    today = now_utc().strftime("%Y-%m-%d")
-    assert old not in [e.id for e in store.exchanges(since=today)]
-    assert [e.id for e in store.exchanges(until=(now_utc() - timedelta(days=2)).strftime("%Y-%m-%d"))] == [old]
-
-
-def test_retention_purges_old_questions_with_their_feedback(tmp_path):
-    store = Store(tmp_path, retention_days=90)
-    old = store.record("s", [], _answer("patient de 54 ans"), "m", at=now_utc() - timedelta(days=91))
-    store.set_feedback(old, "s", "down")
-    recent = store.record("s", [], _answer(), "m", at=now_utc() - timedelta(days=89))
-    assert store.purge() == 1
-    assert store.get(old) is None and store.get(recent) is not None
-    raw = sqlite3.connect(store.path)
-    assert raw.execute("SELECT COUNT(*) FROM feedback").fetchone()[0] == 0
-    assert raw.execute("SELECT COUNT(*) FROM exchanges WHERE question LIKE '%patient%'").fetchone()[0] == 0
+# The store's own tests, on SQLite and PostgreSQL, are in test_store.py.
 
 
 # -- rendering -------------------------------------------------------------------------------------
@@ -116,7 +69,7 @@ def test_stream_shows_passages_before_the_text_then_stores_the_exchange(service)
     assert any(isinstance(e, str) for e in events)
     reply = events[-1]
     assert isinstance(reply, Reply) and "80 105" in reply.answer.text
-    stored = service.store.get(reply.exchange_id)
+    stored = service.store.by_public_id(reply.exchange_id)
     assert stored.session_id == "s1" and stored.answer["citations"] and stored.engine == "extractive"
 
 
@@ -132,7 +85,7 @@ def test_follow_ups_use_the_conversation_they_are_given(service):
     history = [Turn("user", "Quel financement pour une CPTS ?"), Turn("assistant", first.answer.text)]
     follow = service.ask("s1", "Et pour une MSP ?", history)
     assert follow.answer.standalone_question != "Et pour une MSP ?"
-    assert service.store.get(follow.exchange_id).history == tuple(history)
+    assert service.store.by_public_id(follow.exchange_id).history == tuple(history)
 
 
 def test_questions_never_reach_the_logs(service, caplog):
@@ -163,35 +116,36 @@ def test_review_and_case_in_the_dataset_schema(service, web_settings):
     reply = service.ask("s1", QUESTION)
     service.feedback("s1", reply.exchange_id, "down", "incomplet")
     desk = ReviewDesk(service.store, web_settings.review_cases, service.sheet_text)
+    exchange = service.store.by_public_id(reply.exchange_id)
     rows = desk.rows(disliked=True)
-    assert rows[0][0] == reply.exchange_id and rows[0][5] == "négatif"
-    exchange = service.store.get(reply.exchange_id)
+    assert rows[0][0] == exchange.id and rows[0][5] == "négatif"
     html = desk.detail_html(exchange)
     assert "incomplet" in html and "coordo-cited" in html and "fusion" in html
     form = desk.draft(exchange)
     assert form.sources == "fiche-test" and form.evidence
     with pytest.raises(DatasetError, match="expected_facts"):
-        desk.make_case(reply.exchange_id, form, "alice")  # an answerable case needs its facts
+        desk.make_case(exchange.id, form, "alice")  # an answerable case needs its facts
     assert not web_settings.review_cases.exists()
     case = desk.make_case(
-        reply.exchange_id,
+        exchange.id,
         CaseForm(form.category, True, "80 105\nFIR | Fonds d'intervention régional", form.evidence, form.sources),
         "alice", "missing_source", "ajouter le FIR",
     )
     assert case["expected_facts"] == [["80 105"], ["FIR", "Fonds d'intervention régional"]]
     cases = load_dataset(web_settings.review_cases, {"fiche-test": service.sheet_text("fiche-test")})
-    assert [c.id for c in cases] == [f"review-{reply.exchange_id}"]
-    reviewed = service.store.get(reply.exchange_id)
+    assert [c.id for c in cases] == [f"review-{exchange.id}"]
+    reviewed = service.store.by_public_id(reply.exchange_id)
     assert (reviewed.verdict, reviewed.reviewer, reviewed.case_id) == ("missing_source", "alice", case["id"])
     with pytest.raises(DatasetError, match="déjà présent"):
-        desk.make_case(reply.exchange_id, CaseForm("funding", True, "80 105", form.evidence, form.sources), "alice")
+        desk.make_case(exchange.id, CaseForm("funding", True, "80 105", form.evidence, form.sources), "alice")
 
 
 def test_evidence_must_be_in_the_sheets(service, web_settings):
     reply = service.ask("s1", QUESTION)
     desk = ReviewDesk(service.store, web_settings.review_cases, service.sheet_text)
     with pytest.raises(DatasetError, match="introuvable"):
-        desk.make_case(reply.exchange_id, CaseForm("funding", True, "80 105", "une phrase inventée", "fiche-test"), "a")
+        desk.make_case(service.store.by_public_id(reply.exchange_id).id,
+                       CaseForm("funding", True, "80 105", "une phrase inventée", "fiche-test"), "a")
 
 
 # -- the ASGI app ----------------------------------------------------------------------------------
@@ -254,3 +208,57 @@ def test_serve_without_an_index_says_how_to_build_it(tmp_path):
         port = probe.getsockname()[1]
     result = CliRunner().invoke(main, ["serve", "--port", str(port), "--data-dir", str(tmp_path)])
     assert result.exit_code == 4 and "coordo index" in result.output
+
+
+# -- feedback through the public API, and a database outage ----------------------------------------
+
+def test_withdrawing_someone_elses_vote_answers_recorded_false_through_the_api(service, web_settings):
+    """Minor defect of issue 12: `/feedback` withdrawing a vote on another session's exchange said recorded: true."""
+    from fastapi.testclient import TestClient
+
+    from assistant.bench.load import _call
+    from assistant.web.server import create_app
+
+    app, _ = create_app(web_settings, service)
+    with TestClient(app) as client:
+        asked = _call(client, "http://testserver/", "ask", QUESTION, "[]", "")
+        alice, exchange = asked["session_id"], asked["exchange_id"]
+        assert _call(client, "http://testserver/", "feedback", alice, exchange, "down", "faux") == {"recorded": True}
+        assert _call(client, "http://testserver/", "feedback", "mallory", exchange, "", "") == {"recorded": False}
+        assert service.store.by_public_id(exchange).vote == "down"
+        assert _call(client, "http://testserver/", "feedback", alice, exchange, "", "") == {"recorded": True}
+        assert service.store.by_public_id(exchange).vote == ""
+
+
+def test_exchange_ids_given_out_by_the_api_reveal_no_counter(service):
+    """Minor defect of issue 12: `/ask` gave every caller the global exchange counter."""
+    first, second = service.ask("a", QUESTION), service.ask("b", QUESTION)
+    for reply in (first, second):
+        assert isinstance(reply.exchange_id, str) and len(reply.exchange_id) == 32
+        assert reply.exchange_id != str(service.store.by_public_id(reply.exchange_id).id)
+    assert not service.feedback("a", str(service.store.by_public_id(first.exchange_id).id), "down")
+
+
+def test_a_database_outage_is_told_to_the_physician_and_nothing_is_pretended(web_settings, keyword_embeddings):
+    from assistant.errors import DatabaseUnavailable
+    from assistant.web.store import Store
+    from assistant.bench.postgres import create_cluster, destroy_cluster
+
+    cluster = create_cluster()
+    try:
+        build_index(web_settings, keyword_embeddings, keyword_embeddings.spec)
+        store = Store(web_settings.data_dir, database_url=cluster.create_database(), retry_s=0.3)
+        svc = ChatService(web_settings, coordo=Coordo(web_settings, embeddings=keyword_embeddings), store=store)
+        svc.warm_up()
+        kept = svc.ask("s1", QUESTION)
+        assert svc.feedback("s1", kept.exchange_id, "down", "faux")
+        cluster.stop("immediate")
+        failed = svc.ask("s1", QUESTION)
+        assert isinstance(failed, Failure) and "momentanément injoignable" in failed.message
+        with pytest.raises(DatabaseUnavailable, match="Réessayez dans un instant"):
+            svc.feedback("s1", kept.exchange_id, "up")
+        cluster.start()
+        assert svc.store.by_public_id(kept.exchange_id).vote == "down"
+        store.close()
+    finally:
+        destroy_cluster(cluster)
