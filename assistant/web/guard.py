@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
+import traceback
 from urllib.parse import urlsplit
 
 from ..config import Settings
@@ -147,6 +149,31 @@ async def _form_username(scope, body: bytes) -> str | None:
     except Exception:  # a malformed form: Gradio refuses it too; the address is still counted
         return None
     return value.strip()[:200] if isinstance(value, str) else None
+
+
+class _TracebackWithoutMessages:
+    """Stands for the ``traceback`` module inside ``gradio.queueing``.
+
+    Gradio prints the traceback of every failed event, and its messages quote the inputs (« Value: … is not
+    in the list of choices », « Received inputs: [...] »): a script calling the page's events with made-up
+    values would write them to the server's output. This logs where it failed and the exception's type only.
+    """
+
+    def __getattr__(self, name):
+        return getattr(traceback, name)
+
+    @staticmethod
+    def print_exc(*args, **kwargs) -> None:
+        kind, exc, tb = sys.exc_info()
+        log.error("A web event failed: %s (its message is not logged: it may quote what the client sent)\n%s",
+                  getattr(kind, "__name__", "?"), "".join(traceback.format_tb(tb)))
+
+
+def quiet_gradio_tracebacks() -> None:
+    """Route Gradio's printed tracebacks of failed events through :class:`_TracebackWithoutMessages`."""
+    import gradio.queueing
+
+    gradio.queueing.traceback = _TracebackWithoutMessages()
 
 
 def _same_origin(headers: dict[str, str]) -> bool:

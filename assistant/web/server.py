@@ -29,12 +29,13 @@ def create_app(settings: Settings, service: ChatService | None = None):
 
     from .auth import ReviewerAccounts
     from .chat_app import build_chat
-    from .guard import WebGuard
+    from .guard import WebGuard, quiet_gradio_tracebacks
     from .render import CSS
     from .review import ReviewDesk
     from .review_app import build_review
 
     accounts = ReviewerAccounts.from_settings(settings)  # a malformed setting fails before anything loads
+    quiet_gradio_tracebacks()
     service = service or ChatService(settings)
     service.warm_up()
     app = FastAPI(title="Coordo", docs_url=None, redoc_url=None)
