@@ -17,6 +17,7 @@ from typing import Callable
 from ..config import Settings
 from ..errors import CoordoError
 
+RATE_LIMIT_SETTINGS = ("ask_limit_session", "ask_limit_address", "feedback_limit_session", "feedback_limit_address")
 MAX_KEYS = 100_000  # clients remembered at most; the oldest are forgotten first
 
 

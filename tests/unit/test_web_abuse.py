@@ -425,3 +425,16 @@ def test_d12_no_client_text_reaches_the_logs_over_every_endpoint_and_bad_input(s
     logged = "\n".join(logging.Formatter().format(r) for r in server_side) + "".join(capfd.readouterr())
     assert "Failed review desk login: an unknown account from 127.0.0.1" in logged  # the capture works
     assert MARKER not in logged
+
+
+def test_coordo_config_lists_the_web_limits():
+    from click.testing import CliRunner
+
+    from assistant.cli import main
+
+    shown = CliRunner().invoke(main, ["config"]).output
+    for name in ("ASK_LIMIT_SESSION=10/60,100/3600", "ASK_LIMIT_ADDRESS", "FEEDBACK_LIMIT_SESSION",
+                 "FEEDBACK_LIMIT_ADDRESS", "MAX_REQUEST_BYTES=1000000", "MAX_HISTORY_TURNS=20", "MAX_TURN_CHARS",
+                 "MAX_COMMENT_CHARS", "MAX_SESSION_ID_CHARS", "LOGIN_MAX_FAILURES=5", "LOGIN_WINDOW_S",
+                 "LOGIN_LOCKOUT_S", "REVIEWER_MIN_PASSWORD_CHARS=12"):
+        assert f"COORDO_{name}" in shown
