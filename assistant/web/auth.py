@@ -133,8 +133,9 @@ class LoginThrottle:
     def attempt(self, *keys: str) -> None:
         now = self._clock()
         with self._lock:
-            if len(self._failures) > 100_000:  # bounded memory under a flood of made-up names
+            if len(self._failures) + len(self._locked_until) > 100_000:  # bounded memory under made-up names
                 self._failures.clear()
+                self._locked_until = {k: t for k, t in self._locked_until.items() if t > now}
             for key in keys:
                 recent = [t for t in self._failures.get(key, []) if t > now - self.policy.window_s] + [now]
                 self._failures[key] = recent

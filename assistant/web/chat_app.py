@@ -69,7 +69,7 @@ def build_chat(service: ChatService) -> gr.Blocks:
         state = state or _new_state()
         question = question if isinstance(question, str) else ""
         try:
-            check_question(question, fields)
+            check_text(question, "question", None)  # emptiness and length: the service says it, the box keeps it
             service.limits.admit_question(state["session"], _address(request))
         except (InvalidRequest, TooManyRequests) as exc:
             # the question stays in the box, unless it is not text at all (it could not be shown)

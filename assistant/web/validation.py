@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import Settings
-from ..errors import CoordoError
+from ..errors import CoordoError, InvalidQuestion
+from ..pipeline import validate_question
 from ..schema import Turn
 
 ROLES = ("user", "assistant")
@@ -43,11 +44,11 @@ class FieldLimits:
                    settings.max_comment_chars, settings.max_session_id_chars)
 
 
-def check_text(value: Any, field: str, max_chars: int) -> str:
-    """``value`` if it is a string of at most ``max_chars`` characters that is valid Unicode text."""
+def check_text(value: Any, field: str, max_chars: int | None) -> str:
+    """``value`` if it is a string of at most ``max_chars`` characters (None: any) that is valid Unicode text."""
     if not isinstance(value, str):
         raise InvalidRequest(f"Requête invalide : « {field} » doit être du texte.")
-    if len(value) > max_chars:
+    if max_chars is not None and len(value) > max_chars:
         raise InvalidRequest(f"« {field} » trop long ({len(value)} caractères, maximum {max_chars}) : raccourcissez-le.")
     try:
         value.encode("utf-8")  # a lone surrogate ("\ud800", valid JSON) is not text and cannot be stored
@@ -60,11 +61,13 @@ def check_text(value: Any, field: str, max_chars: int) -> str:
 
 
 def check_question(value: Any, limits: FieldLimits) -> str:
-    """The question's type and text; its length is checked (and explained) by the pipeline's own check.
-
-    The bound here only refuses what is far beyond any question, before stripping megabytes.
-    """
-    return check_text(value, "question", max(limits.question_chars * 4, 4096))
+    """The question as the pipeline checks it (not empty, not too long: same messages), and valid text."""
+    text = check_text(value, "question", None)
+    try:
+        validate_question(text, limits.question_chars)
+    except InvalidQuestion as exc:
+        raise InvalidRequest(str(exc)) from None
+    return text
 
 
 def check_session_id(value: Any, limits: FieldLimits) -> str:

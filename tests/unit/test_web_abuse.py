@@ -183,7 +183,8 @@ def test_d2_huge_history_refused_before_any_work(serve, service, no_work):
      "« history, tour n° 1 » trop long (4001 caractères, maximum 4000)"),
     ("session id", lambda: [QUESTION, "[]", "s" * 1000], "« session_id » trop long (1000 caractères, maximum 64)"),
     ("session id text", lambda: [QUESTION, "[]", "<script>"], "« session_id » ne peut contenir que"),
-    ("question", lambda: ["x" * 50_000, "[]", ""], "« question » trop long"),
+    ("question", lambda: ["x" * 50_000, "[]", ""], "Question trop longue (50000 caractères, maximum 1000)"),
+    ("question type", lambda: [["x"], "[]", ""], "« question » doit être du texte"),
 ], ids=lambda v: v if isinstance(v, str) and len(v) < 20 else "")
 def test_d2_every_ask_field_is_bounded_and_nothing_is_stored(serve, service, no_work, field, data, expected):
     with serve() as base:
