@@ -291,7 +291,8 @@ def serve(ctx, engine, host, port, data_dir):
 
     \b
     Le chat est servi sur http://HOST:PORT/ ; le bureau de revue sur /revue/, protégé par les
-    identifiants de COORDO_REVIEWERS (« nom:motdepasse », séparés par des virgules) ; sans eux,
+    identifiants de COORDO_REVIEWERS (« nom:motdepasse » ou « nom:hash » fait par
+    `coordo hash-password`, séparés par des virgules) ; sans eux,
     il n'est pas servi. Les échanges sont gardés COORDO_RETENTION_DAYS jours (90 par défaut)
     dans DATA_DIR/coordo.sqlite3, ou dans le PostgreSQL de COORDO_DATABASE_URL (partagé par
     plusieurs workers), puis effacés. Le schéma est mis à jour au démarrage.
@@ -414,6 +415,23 @@ def config(ctx):
     """Affiche la configuration en vigueur (variables COORDO_<NOM>)."""
     for key, value in _settings(ctx).describe().items():
         click.echo(f"COORDO_{key.upper()}={value}")
+
+
+@main.command(name="hash-password")
+@click.password_option("--password", prompt="Mot de passe", confirmation_prompt="Confirmez",
+                       help="Le mot de passe (demandé sans écho s'il n'est pas donné).")
+@click.pass_context
+def hash_password(ctx, password):
+    """Hash d'un mot de passe du bureau de revue, à mettre dans COORDO_REVIEWERS (nom:hash)."""
+    from .web.auth import hash_password as make_hash
+
+    minimum = _settings(ctx).reviewer_min_password_chars
+    if len(password) < minimum:
+        raise click.UsageError(f"Mot de passe trop court ({len(password)} caractères, minimum {minimum}).")
+    try:
+        click.echo(make_hash(password))
+    except UnicodeEncodeError:
+        raise click.UsageError("Le mot de passe contient des caractères invalides (UTF-8).") from None
 
 
 if __name__ == "__main__":

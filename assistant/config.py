@@ -63,6 +63,22 @@ class Settings:
     # The web store: empty = embedded SQLite under data_dir; or postgresql+psycopg://user:password@host:port/db
     # (one PostgreSQL shared by every web worker).
     database_url: str = ""
+    # Web API limits, per client: "count/seconds" windows, comma separated; 0 = no limit.
+    ask_limit_session: str = "10/60,100/3600"
+    ask_limit_address: str = "30/60,300/3600"
+    feedback_limit_session: str = "20/60,200/3600"
+    feedback_limit_address: str = "60/60,600/3600"
+    # Web API sizes, checked before any work (bigger requests are refused, nothing is stored).
+    max_request_bytes: int = 1_000_000
+    max_history_turns: int = 20
+    max_turn_chars: int = 4000
+    max_comment_chars: int = 2000
+    max_session_id_chars: int = 64
+    # Review desk logins: after this many failures within the window, the account and the address wait.
+    login_max_failures: int = 5
+    login_window_s: int = 900
+    login_lockout_s: int = 900
+    reviewer_min_password_chars: int = 12
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":

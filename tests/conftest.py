@@ -27,6 +27,7 @@ def isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("COORDO_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio-tmp"))  # `create_app` changes it; undone after
 
 
 class KeywordEmbeddings(Embeddings):

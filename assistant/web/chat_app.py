@@ -5,7 +5,7 @@ Nothing here launches on import: :func:`build_chat` returns the Blocks; ``coordo
 
 from __future__ import annotations
 
-import json
+import logging
 import uuid
 
 import gradio as gr
@@ -13,7 +13,13 @@ import gradio as gr
 from ..errors import CoordoError
 from ..schema import Searched, Turn
 from . import render
+from .limits import TooManyRequests
 from .service import ChatService, Failure, Reply
+from .validation import (InvalidRequest, check_comment, check_exchange_id, check_question, check_session_id,
+                         check_text, check_vote, parse_history)
+
+log = logging.getLogger(__name__)
+UNEXPECTED = "Erreur inattendue : la demande n'a pas pu être traitée. Réessayez dans un instant."
 
 EXAMPLE_QUESTIONS = (
     "Combien une CPTS peut-elle percevoir au titre de l'ACI ?",
@@ -50,20 +56,39 @@ def _retrieved_items(searched: Searched, service: ChatService) -> list[dict]:
 
 
 def _example_text(data: gr.SelectData) -> str:
-    return data.value["text"]
+    value = data.value
+    return value.get("text", "") if isinstance(value, dict) and isinstance(value.get("text", ""), str) else ""
+
+
+def _address(request: gr.Request | None) -> str | None:
+    client = getattr(request, "client", None)
+    return getattr(client, "host", None)
 
 
 def build_chat(service: ChatService) -> gr.Blocks:
-    def respond(question: str, messages: list, state: dict | None):
+    fields = service.fields
+
+    def respond(question: str, messages: list, state: dict | None, request: gr.Request):
         state = state or _new_state()
-        question = question or ""
+        question = question if isinstance(question, str) else ""
+        try:
+            check_text(question, "question", None)  # emptiness and length: the service says it, the box keeps it
+            service.limits.admit_question(state["session"], _address(request))
+        except (InvalidRequest, TooManyRequests) as exc:
+            # the question stays in the box, unless it is not text at all (it could not be shown)
+            kept = "" if isinstance(exc, InvalidRequest) else question
+            messages = list(messages or []) + [{"role": "user", "content": render.user_message(kept) or "…"},
+                                               {"role": "assistant", "content": f"**Attention :** {escape(str(exc))}"}]
+            yield messages, kept, gr.update(), gr.update(), state
+            return
         messages = list(messages or []) + [
             {"role": "user", "content": render.user_message(question)},
             {"role": "assistant", "content": "_Recherche dans les fiches…_"},
         ]
         yield messages, "", gr.update(), gr.update(), state
         written = ""
-        history = [Turn(t["role"], t["content"]) for t in state["turns"]]
+        # the conversation is kept server-side (gr.State); only its last turns are needed to follow up
+        history = [Turn(t["role"], t["content"]) for t in state["turns"]][-fields.history_turns:]
         for event in service.stream(state["session"], question, history):
             if isinstance(event, Searched):
                 panel = render.retrieved_panel(_retrieved_items(event, service), event.covered)
@@ -87,20 +112,27 @@ def build_chat(service: ChatService) -> gr.Blocks:
                 yield messages, question, gr.update(), gr.update(), state
 
     def open_source(choice: str | None, state: dict | None):
-        if not choice or not state:
+        if not isinstance(choice, str) or not state:
             return gr.update()
-        exchange_id, marker = choice.split(":")
-        citation = next(c for c in state["citations"][exchange_id] if str(c["marker"]) == marker)
-        meta = service.sheets[citation["sheet_id"]]
+        exchange_id, _, marker = choice.partition(":")
+        citation = next((c for c in state["citations"].get(exchange_id, []) if str(c["marker"]) == marker), None)
+        meta = service.sheets.get(citation["sheet_id"]) if citation else None
+        if meta is None:
+            return gr.update()
         return render.sheet_view(meta, service.sheet_text(citation["sheet_id"]), citation["start"], citation["end"])
 
-    def on_like(state: dict | None, data: gr.LikeData):
+    def on_like(state: dict | None, data: gr.LikeData, request: gr.Request):
         if not state:
             return gr.update(), gr.update(), gr.update(), state
-        exchange_id = state["by_message"].get(str(data.index if isinstance(data.index, int) else data.index[0]))
+        index = data.index if isinstance(data.index, int) else (data.index or [None])[0]
+        exchange_id = state["by_message"].get(str(index))
         if exchange_id is None:
             return gr.update(), gr.update(), gr.update(), state
         vote = "up" if data.liked is True else "down" if data.liked is False else None
+        try:
+            service.limits.admit_feedback(state["session"], _address(request))
+        except TooManyRequests as exc:
+            return gr.update(visible=False), gr.update(), f"**Attention :** {escape(str(exc))}", state
         try:
             service.feedback(state["session"], exchange_id, vote)
         except CoordoError as exc:  # the database is down: say the vote is not recorded, never pretend it is
@@ -115,12 +147,17 @@ def build_chat(service: ChatService) -> gr.Blocks:
             state,
         )
 
-    def send_comment(comment: str, state: dict | None):
+    def send_comment(comment: str, state: dict | None, request: gr.Request):
         if not state or not state.get("voted"):
             return gr.update(), "Choisissez d'abord « J'aime » ou « Je n'aime pas » sur une réponse."
         exchange_id, vote = state["voted"]
         try:
-            service.feedback(state["session"], exchange_id, vote, comment or "")
+            comment = check_comment(comment, fields)
+            service.limits.admit_feedback(state["session"], _address(request))
+        except (InvalidRequest, TooManyRequests) as exc:
+            return gr.update(), f"**Attention :** {escape(str(exc))}"  # the comment stays in its box
+        try:
+            service.feedback(state["session"], exchange_id, vote, comment)
         except CoordoError as exc:  # the comment stays in its box, to send again
             return gr.update(), f"**Attention :** commentaire non enregistré. {escape(str(exc))}"
         return gr.update(visible=False), "Merci, votre commentaire est enregistré."
@@ -129,25 +166,45 @@ def build_chat(service: ChatService) -> gr.Blocks:
         return [], "", render.sources_panel([]), gr.update(choices=[], value=None), "", _new_state(), gr.update(visible=False), ""
 
     def show_sheet(sheet_id: str | None):
-        if not sheet_id:
-            return ""
-        return render.sheet_view(service.sheets[sheet_id], service.sheet_text(sheet_id))
+        meta = service.sheets.get(sheet_id) if isinstance(sheet_id, str) else None
+        return render.sheet_view(meta, service.sheet_text(sheet_id)) if meta else ""
 
-    def ask_api(question: str, history: str = "[]", session_id: str = "") -> dict:
+    def ask_api(question: str, history: str = "[]", session_id: str = "", request: gr.Request = None) -> dict:
         """Answer one question (history: JSON list of {role, content}); returns the answer with its citations."""
-        session = session_id or f"api-{uuid.uuid4().hex}"
-        turns = [Turn(t["role"], t["content"]) for t in json.loads(history or "[]")]
-        result = service.ask(session, question, turns)
+        session = ""
+        try:
+            # every field is checked before any work: a refused request costs nothing and stores nothing
+            session = check_session_id(session_id, fields) or f"api-{uuid.uuid4().hex}"
+            question = check_question(question, fields)
+            turns = parse_history(history, fields)
+            service.limits.admit_question(session, _address(request))
+            result = service.ask(session, question, turns)
+        except (InvalidRequest, TooManyRequests) as exc:
+            return {"session_id": session, "error": str(exc)}
+        except Exception as exc:  # never a traceback: its message could hold what the client sent
+            log.error("/ask failed: %s (request not logged)", type(exc).__name__)
+            return {"session_id": session, "error": UNEXPECTED}
         if isinstance(result, Failure):
             return {"session_id": session, "error": result.message}
         return {"session_id": session, "exchange_id": result.exchange_id, **result.answer.to_dict()}
 
-    def feedback_api(session_id: str, exchange_id: str, vote: str, comment: str = "") -> dict:
+    def feedback_api(session_id: str, exchange_id: str, vote: str, comment: str = "",
+                     request: gr.Request = None) -> dict:
         """Record 👍 ("up") or 👎 ("down") with an optional comment on an answer of this session ("" withdraws)."""
         try:
-            ok = service.feedback(session_id, str(exchange_id), vote or None, comment)
-        except CoordoError as exc:
+            session = check_text(session_id, "session_id", fields.session_id_chars)
+            exchange = check_exchange_id(exchange_id)
+            vote = check_vote(vote)
+            comment = check_comment(comment, fields)
+            service.limits.admit_feedback(session, _address(request))
+            ok = service.feedback(session, exchange, vote, comment)
+        except (InvalidRequest, TooManyRequests) as exc:
             return {"recorded": False, "error": str(exc)}
+        except CoordoError as exc:  # the database is down
+            return {"recorded": False, "error": str(exc)}
+        except Exception as exc:
+            log.error("/feedback failed: %s (request not logged)", type(exc).__name__)
+            return {"recorded": False, "error": UNEXPECTED}
         return {"recorded": ok}
 
     sheets = service.sheets

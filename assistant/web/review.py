@@ -83,7 +83,7 @@ class ReviewDesk:
         a = e.answer
         cited = {c["passage_id"]: c["marker"] for c in a["citations"]}
         history = "".join(
-            f"<li><b>{'Médecin' if t.role == 'user' else 'Coordo'}</b> : {shown(shorten(t.content, 400))}</li>"
+            f"<li><b>{'Médecin' if t.role == 'user' else 'Coordo'}</b> : {shown(shorten(str(t.content), 400))}</li>"
             for t in e.history
         )
         rows = "".join(

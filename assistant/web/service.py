@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import traceback
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
@@ -17,7 +18,9 @@ from ..config import Settings
 from ..errors import CoordoError
 from ..pipeline import Coordo, validate_question
 from ..schema import Answer, Searched, SheetMeta, Turn
+from .limits import ClientLimits
 from .store import Store
+from .validation import FieldLimits
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_S = 3600.0
@@ -45,6 +48,8 @@ class ChatService:
         self.store = store or Store.from_settings(settings)
         self._reload_lock = threading.Lock()
         self._last_purge = 0.0
+        self.limits = ClientLimits(settings)  # per-client rates on questions and votes (web API and pages)
+        self.fields = FieldLimits.from_settings(settings)
 
     def warm_up(self) -> None:
         """Load the index, the models and the engine now, and warm the LLM (clear errors at start, and no
@@ -87,8 +92,10 @@ class ChatService:
         except CoordoError as exc:
             log.error("Question not answered: %s", type(exc).__name__)  # never the question itself
             yield Failure(f"Erreur : {exc}")
-        except Exception:
-            log.exception("Unexpected error while answering (question not logged)")
+        except Exception as exc:
+            # where it failed, without the exception's message: that may quote the question
+            log.error("Unexpected %s while answering (question not logged):\n%s", type(exc).__name__,
+                      "".join(traceback.format_tb(exc.__traceback__)))
             yield Failure("Erreur inattendue : la question n'a pas pu être traitée. Réessayez dans un instant.")
         self.purge()
 

