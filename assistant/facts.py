@@ -18,7 +18,15 @@ _ASKS = {
     "figure": re.compile(
         r"combien|montant|quel(?:le)? somme|nombre|pourcentage|taux|how (?:much|many)|amount|€|euros?|taille", re.I
     ),
+    # whether something is required (« faut-il… », « est-ce obligatoire ? », « forcément »)
+    "rule": re.compile(
+        r"\bobligatoire\w*|\boblig[ée]\w*|\bfaut[- ]il\b|\bfaudra\w*|\bn[ée]cessaire\w*|\bforc[ée]ment\b|\bimpos[ée]\w*"
+        r"|\bexig[ée]\w*|\brequis\b|\bmandatory\b|\brequired\b|\bmust\b", re.I),
 }
+# a text that states whether something is required or allowed
+_RULE = re.compile(
+    r"\bobligatoire\w*|\boblig[ée]\w*|\bn[ée]cessaire\w*|\bfacultati\w+|\boptionnel\w*|\bpossible\w*|\bpeu(?:t|vent)\b"
+    r"|\bpas de\b|\baucune?\b|\bsans\b|\bexig\w+|\brequis\b|\bvolontai\w+|\bautoris\w+|\bpr[ée]requis\b|\bsi\b", re.I)
 
 
 # kinds that a question asks for explicitly: the answer must hold one, or say the sheets do not give one
@@ -26,7 +34,7 @@ SPECIFIC = frozenset({"phone", "email", "site"})
 
 
 def asked_kinds(question: str) -> set[str]:
-    """Kinds of fact a question asks for: phone, email, site, contact, figure."""
+    """Kinds of fact a question asks for: phone, email, site, contact, figure, rule."""
     return {kind for kind, pattern in _ASKS.items() if pattern.search(question)}
 
 
@@ -57,6 +65,8 @@ def carries(kind: str, text: str) -> bool:
         return bool(PHONE.search(text) or EMAIL.search(text) or URL.search(text))
     if kind == "figure":
         return has_quantity(text)
+    if kind == "rule":
+        return bool(_RULE.search(text))
     return False
 
 

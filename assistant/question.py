@@ -156,10 +156,13 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
     kinds = frozenset(asked_kinds(standalone))
     acronyms = tuple(acronyms_in(standalone))
     structures = tuple(a for a in acronyms if a in STRUCTURES)
+    asked = answer_type(standalone, kinds, structures)
+    if asked != YES_NO:
+        kinds -= {"rule"}  # « combien faut-il… » asks for a number, not whether something is required
     return Question(
         text=text,
         standalone=standalone,
-        answer_type=answer_type(standalone, kinds, structures),
+        answer_type=asked,
         kinds=kinds,
         structures=structures,
         acronyms=acronyms,

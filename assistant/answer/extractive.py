@@ -30,6 +30,9 @@ KEEP_RATIO = 0.72
 MIN_SCORE = 0.2
 OTHER_SOURCE_RATIO = 0.55
 DEFINES_BONUS = 0.3
+# a unit holding the kind of fact asked (an amount, a phone…); whether something is required is the answer
+# itself to « faut-il… ? », whatever words the question and the unit share
+KIND_BONUS = {"rule": 0.35}
 WHOLE_LIST_BONUS = 0.1
 MAX_LIST_ITEM_CHARS = 90
 # the answered share of a question's specific terms under which the answer is a graded refusal
@@ -246,7 +249,7 @@ class ExtractiveEngine:
 
     def score(self, question: Question, unit: Unit) -> float:
         overlap = self.overlap(question.concepts, unit)
-        bonus = sum(0.25 for kind in question.kinds if carries(kind, unit.text))
+        bonus = sum(KIND_BONUS.get(kind, 0.25) for kind in question.kinds if carries(kind, unit.text))
         if question.answer_type == DEFINITION and question.acronyms and self.defines(unit, question.acronyms):
             bonus += DEFINES_BONUS
         if unit.whole_list:

@@ -7,6 +7,7 @@ import pytest
 from assistant.answer.base import Context
 from assistant.answer.extractive import ExtractiveEngine
 from assistant.facts import asked_kinds
+from assistant.question import analyse
 from assistant.answer.llm import GenerationStats, LLMEngine
 from assistant.chunking import chunk_sheet
 from assistant.corpus import load_corpus
@@ -273,3 +274,14 @@ def run_llm_with(corpus, backend):
     ctx = context(corpus, "Combien une CPTS peut-elle percevoir au titre de l'ACI ?", ["287 500", "80 105"])
     events = list(LLMEngine(backend).stream(ctx))
     return backend, events[:-1], events[-1]
+
+
+def test_a_question_whether_something_is_required_is_answered_by_the_rule(corpus):
+    """« Faut-il… ? », « est-ce obligatoire ? »: the unit that says what is required (or not) comes first."""
+    assert asked_kinds("Faut-il forcément une SISA ?") == {"rule"}
+    assert asked_kinds("Quels types d'actes peut-on déléguer ?") == set()
+    assert analyse("Combien de médecins faut-il pour une MSP ?").kinds == {"figure"}
+    ctx = context(corpus, "Faut-il monter une association pour participer à une ESCAP ?",
+                  ["200€ par an et par professionnel", "Pas de structuration juridique"])
+    draft = ExtractiveEngine().answer(ctx)
+    assert "Pas de structuration juridique" in draft.citations[0].text
