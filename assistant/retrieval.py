@@ -17,6 +17,8 @@ from .schema import Retrieved
 
 # A "how do I…" question is answered by the steps and the people who help: their words join its search.
 PROCEDURE_TERMS = "accompagnement accompagner interlocuteurs projet de santé validation étapes"
+# The share of known words a question needs when it names a structure or an acronym of the field.
+FIELD_TERMS_FACTOR = 0.5
 # A comparison ranks, for each structure it names (up to this many), the passages about that structure
 # for what the question asks of it: each side then has its own passage among the top k.
 MAX_SIDES = 3
@@ -41,9 +43,13 @@ class Coverage:
     top_dense: float
     term_coverage: float  # share of the question's content words that occur in the corpus
     unknown: tuple[str, ...] = ()  # names and years of the question that no sheet mentions
+    names_field: bool = False  # the question names a structure or an acronym of the field (CPTS, ACI…)
 
     def covered(self, min_dense: float, min_terms: float) -> bool:
-        return self.top_dense >= min_dense and self.term_coverage >= min_terms and not self.unknown
+        # a question that names a structure of the field is about the sheets' subject even when its other
+        # words are the asker's own (« quelles missions une CPTS est-elle tenue de remplir ? »)
+        terms = min_terms * FIELD_TERMS_FACTOR if self.names_field else min_terms
+        return self.top_dense >= min_dense and self.term_coverage >= terms and not self.unknown
 
 
 @dataclass(frozen=True)
@@ -164,7 +170,8 @@ class HybridRetriever:
             for i in ranked
         )
         top_dense = max((s for _, s in dense), default=0.0) if dense else self._top_dense(question)
-        coverage = Coverage(top_dense, self.term_coverage(question), self.unknown_names(question))
+        coverage = Coverage(top_dense, self.term_coverage(question), self.unknown_names(question),
+                            names_field=bool(question.acronyms))
         return SearchResult(passages=passages, coverage=coverage)
 
     def _top_dense(self, question: Question) -> float:

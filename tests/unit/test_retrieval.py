@@ -17,6 +17,10 @@ def test_coverage_decision():
     assert not Coverage(0.7, 1.0).covered(0.8, 0.5)
     assert not Coverage(0.9, 0.2).covered(0.8, 0.5)
     assert not Coverage(0.9, 1.0, ("Québec",)).covered(0.8, 0.5)
+    # a question naming a structure of the field may use its own words for the rest
+    assert not Coverage(0.9, 0.5).covered(0.8, 0.6)
+    assert Coverage(0.9, 0.5, names_field=True).covered(0.8, 0.6)
+    assert not Coverage(0.7, 1.0, names_field=True).covered(0.8, 0.6)
 
 
 @pytest.fixture
@@ -37,6 +41,11 @@ def test_a_comparison_has_a_passage_about_each_side(retriever):
     result = retriever.search("Sur le plan juridique, en quoi une MSP diffère-t-elle d'une CPTS ?", 2)
     bodies = [r.passage.body for r in result.passages]
     assert any("SISA" in b for b in bodies) and any("loi 1901" in b for b in bodies)
+
+
+def test_a_question_naming_a_structure_in_its_own_words_is_covered(retriever):
+    result = retriever.search("Quelles missions une CPTS est-elle tenue de remplir ?")
+    assert result.coverage.names_field and result.coverage.term_coverage < 0.6
 
 
 def test_acronyms_expand_both_ways(retriever):
