@@ -17,20 +17,6 @@ from assistant.web.service import ChatService, Failure, Reply
 QUESTION = "Quel financement ACI pour une MSP ?"
 
 
-@pytest.fixture
-def web_settings(settings, tiny_corpus, tmp_path):
-    return settings.with_(corpus_dir=tiny_corpus, data_dir=tmp_path / "data", min_dense_score=0.0,
-                          min_term_coverage=0.0, review_cases=tmp_path / "cases.jsonl")
-
-
-@pytest.fixture
-def service(web_settings, keyword_embeddings):
-    build_index(web_settings, keyword_embeddings, keyword_embeddings.spec)
-    svc = ChatService(web_settings, coordo=Coordo(web_settings, embeddings=keyword_embeddings))
-    svc.warm_up()
-    return svc
-
-
 def _answer(question="Q ?", abstained=False) -> Answer:
     citation = Citation(1, "fiche-test#3", "fiche-test", "Fiche de test", "URPS Test", "janvier 2025", ("A",),
                         "Les MSP réunissent", 10, 28)

@@ -16,31 +16,16 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from assistant.index import build_index
 from assistant.pipeline import Coordo
 from assistant.schema import Turn
 from assistant.web.auth import LoginPolicy, LoginThrottle, ReviewerAccounts, hash_password, verify_password
 from assistant.web.limits import ClientLimits, Rate, RateLimiter, TooManyRequests, parse_rates
-from assistant.web.service import ChatService
+
 from assistant.web.validation import FieldLimits, InvalidRequest, parse_history
 
 QUESTION = "Quel financement ACI pour une MSP ?"
 PASSWORD = "un-mot-de-passe-de-revue"
 MARKER = "MARQUEUR-Leroy-7Q2"  # stands for a patient's details: must never reach a log line
-
-
-@pytest.fixture
-def web_settings(settings, tiny_corpus, tmp_path):
-    return settings.with_(corpus_dir=tiny_corpus, data_dir=tmp_path / "data", min_dense_score=0.0,
-                          min_term_coverage=0.0, review_cases=tmp_path / "cases.jsonl")
-
-
-@pytest.fixture
-def service(web_settings, keyword_embeddings):
-    build_index(web_settings, keyword_embeddings, keyword_embeddings.spec)
-    svc = ChatService(web_settings, coordo=Coordo(web_settings, embeddings=keyword_embeddings))
-    svc.warm_up()
-    return svc
 
 
 @pytest.fixture
