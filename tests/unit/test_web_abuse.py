@@ -16,11 +16,9 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from assistant.pipeline import Coordo
 from assistant.schema import Turn
 from assistant.web.auth import LoginPolicy, LoginThrottle, ReviewerAccounts, hash_password, verify_password
 from assistant.web.limits import ClientLimits, Rate, RateLimiter, TooManyRequests, parse_rates
-
 from assistant.web.validation import FieldLimits, InvalidRequest, parse_history
 
 QUESTION = "Quel financement ACI pour une MSP ?"
