@@ -7,12 +7,17 @@ import re
 from dataclasses import dataclass
 
 from ..lexical import tokenize
-from ..text import figure_set, figures
+from ..text import figure_set, figures, fold
 
 # share of a sentence's content words (beyond the question's own) that its cited passages must hold
 MIN_SUPPORTED_WORDS = 0.5
 _NEGATION = re.compile(r"\b(?:ne|n')\b[^.?!]*?\b(?:pas|plus|jamais|aucune?|ni)\b|\baucune?\b|\bsans\b|\bnon\b", re.I)
 _BARE_YES_NO = re.compile(r"^\W*(?:oui|non|yes|no)\W*$", re.I)
+# naming a sheet as the source of what follows (« selon l'URPS Occitanie (septembre 2025), … »)
+_ATTRIBUTION = re.compile(r"\b(?:selon|d'après|source\s*:)\s+[^,;:.]+[,;:]?|\([^()]*\b(?:19|20)\d{2}\)", re.I)
+# a sentence that announces a list or steps (« … les étapes suivantes : »), and a list item
+_ITEM = re.compile(r"^\s*(?:[-•*]|\d+[.)])\s")
+_ANNOUNCES = re.compile(r"(?::|\bsuivant(?:e|s|es)?\s*:?)\s*$", re.I)
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 # a sentence ends at . ! ? (not inside a number such as 1.5) or after its markers, or at a line break
@@ -41,14 +46,36 @@ class CheckResult:
     warnings: tuple[str, ...]
 
 
-def unsupported_claim(text: str, cited: list[str], question_terms: frozenset[str] = frozenset()) -> str:
-    """Why a sentence states something its cited passages do not (empty when they support it)."""
+def _publisher_names(label: str) -> list[str]:
+    """How a sheet's publisher may be named: its acronyms (URPS, SNC) and its first words."""
+    publisher = label.rsplit(",", 1)[0]
+    acronyms = re.findall(r"\b[A-Z]{2,}\b", publisher)
+    head = " ".join(re.findall(r"[\wÀ-ÿ'-]+", publisher)[:3])
+    return [*acronyms, head] if len(head.split()) == 3 else acronyms
+
+
+def _names(text: str, label: str) -> bool:
+    """Whether a text names the publisher of the sheet labelled ``label``."""
+    folded = fold(text)
+    return any(re.search(rf"\b{re.escape(fold(name))}\b", folded) for name in _publisher_names(label))
+
+
+def unsupported_claim(text: str, cited: list[str], question_terms: frozenset[str] = frozenset(),
+                      labels: list[str] = ()) -> str:
+    """Why a sentence states something its cited passages do not (empty when they support it).
+
+    ``labels`` are the cited passages' sheets (publisher, date): a sentence may name them as its source,
+    but their words do not support a claim (the publisher is not the one who does what a passage says).
+    """
     if _BARE_YES_NO.match(re.sub(r"[.!]+$", "", text.strip())):
         return "oui/non sans affirmation vérifiable"
     if re.match(r"^\W*(?:oui|non)\b", text, re.I) is not None and not cited:
         return "oui/non sans source"
-    words = set(tokenize(text)) - set(question_terms)
+    claim = _ATTRIBUTION.sub(" ", text)
     held = set().union(*(set(tokenize(c)) for c in cited)) if cited else set()
+    if any(_names(claim, label) and not any(_names(c, label) for c in cited) for label in labels):
+        return "l'éditeur d'une fiche présenté comme acteur"
+    words = set(tokenize(claim)) - set(question_terms)
     if len(words) >= 3 and len(words & held) / len(words) < MIN_SUPPORTED_WORDS:
         return "affirmation absente des extraits cités"
     if _NEGATION.search(re.sub(r"^\W*non\b", "", text, flags=re.I)) and not any(_NEGATION.search(c) for c in cited):
@@ -56,16 +83,21 @@ def unsupported_claim(text: str, cited: list[str], question_terms: frozenset[str
     return ""
 
 
-def check_answer(answer: str, sources: dict[int, str], question_terms: frozenset[str] = frozenset()) -> CheckResult:
+def check_answer(answer: str, sources: dict[int, str], question_terms: frozenset[str] = frozenset(),
+                 labels: dict[int, str] | None = None) -> CheckResult:
     """Split an answer into sentences and check each against the passages it cites.
 
     Args:
         answer: the model's text, with markers such as [1] or [1, 2].
         sources: passage text by marker number, as numbered in the prompt.
         question_terms: the question's own content words, which a sentence may repeat without a source.
+        labels: each passage's sheet (publisher, date) by marker: its date may be quoted, its publisher named
+            as a source, never presented as the actor of a claim.
     """
+    labels = labels or {}
     sentences, warnings = [], []
-    for raw in answer_sentences(answer):
+    raws = answer_sentences(answer)
+    for position, raw in enumerate(raws):
         numbers = [int(n) for m in MARKER.finditer(raw) for n in re.split(r"\s*[,;]\s*", m.group(1))]
         text = MARKER.sub("", raw).strip()
         if not text or re.fullmatch(r"[\W_]+", text):
@@ -76,15 +108,18 @@ def check_answer(answer: str, sources: dict[int, str], question_terms: frozenset
             warnings.append(f"Renvoi(s) {invalid} vers aucun extrait retiré(s) de : « {text[:80]} »")
         supported = set()
         for n in valid:
-            supported |= figure_set(sources[n])
+            supported |= figure_set(f"{sources[n]} {labels.get(n, '')}")
         unsupported = [f for f in figures(text) if f not in supported]
         problem = ""
         if unsupported:
             problem = f"chiffre(s) absent(s) des extraits cités : {', '.join(unsupported)}"
         elif not valid:
             problem = "phrase sans source"
+        elif _ANNOUNCES.search(text) and not (position + 1 < len(raws) and _ITEM.match(raws[position + 1])):
+            problem = "annonce d'une liste qui ne suit pas"
         else:
-            problem = unsupported_claim(text, [sources[n] for n in valid], question_terms)
+            problem = unsupported_claim(text, [sources[n] for n in valid], question_terms,
+                                        [labels[n] for n in valid if n in labels])
         if problem:
             warnings.append(f"Phrase retirée ({problem}) : « {text[:80]} »")
         sentences.append(CheckedSentence(text=text, markers=valid, problem=problem))

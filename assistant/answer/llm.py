@@ -20,7 +20,7 @@ from ..refusal import REFUSAL
 from .base import Context, Draft, make_citation
 from .checks import check_answer
 from .extractive import ExtractiveEngine
-from .prompts import NOT_ANSWERED, PROMPT_PASSAGES, messages, passage_line, warm_up_messages
+from .prompts import NOT_ANSWERED, PROMPT_PASSAGES, messages, passage_label, passage_text, warm_up_messages
 from ..text import fold
 
 log = logging.getLogger(__name__)
@@ -227,10 +227,13 @@ class LLMEngine:
     def finish(self, context: Context, raw: str) -> Draft:
         """Checked, renumbered answer from the model's raw text."""
         count = min(len(context.retrieved), PROMPT_PASSAGES)
-        sources = {n: passage_line(n, context, n - 1) for n in range(1, count + 1)}
+        # what each passage says, and apart the label of its sheet: a sentence may give a sheet's date or
+        # name its publisher as a source (« selon… »), never make the publisher the actor of a claim
+        sources = {n: passage_text(context, n - 1) for n in range(1, count + 1)}
+        labels = {n: passage_label(context, n - 1) for n in range(1, count + 1)}
         if fold(NOT_ANSWERED.rstrip(".")) in fold(raw) and len(raw) < len(NOT_ANSWERED) + 40:
             return Draft(REFUSAL, (), abstained=True)
-        checked = check_answer(raw, sources, context.question.concepts)
+        checked = check_answer(raw, sources, context.question.concepts, labels)
         kept = [s for s in checked.sentences if not s.problem]
         if not kept:
             fallback = self._fallback.answer(context)

@@ -31,10 +31,10 @@ EXAMPLE_USER = (
 EXAMPLE_ASSISTANT = "Une ESP peut obtenir 30 000 € du FIR, versés en 3 fois au maximum sur 3 ans au maximum [1]."
 
 
-def passage_line(n: int, context: Context, index: int) -> str:
-    """One numbered passage as the model sees it (table passages with their headers)."""
+def passage_text(context: Context, index: int) -> str:
+    """What a retrieved passage says, as the model sees it (table passages with their headers), without
+    the label of the sheet it comes from."""
     passage = context.retrieved[index].passage
-    meta = context.meta(passage)
     if passage.kind == "table_cell":
         body = f"{passage.entity} — {passage.attribute} : {passage.body}"
     elif passage.kind == "table_row" and passage.cells:
@@ -44,7 +44,17 @@ def passage_line(n: int, context: Context, index: int) -> str:
     body = " ".join(body.split())
     if len(body) > MAX_PASSAGE_CHARS:
         body = body[:MAX_PASSAGE_CHARS].rsplit(" ", 1)[0] + " …"
-    return f"[{n}] ({source_label(meta)}) {body}"
+    return body
+
+
+def passage_label(context: Context, index: int) -> str:
+    """The sheet a passage comes from: its publisher and date."""
+    return source_label(context.meta(context.retrieved[index].passage))
+
+
+def passage_line(n: int, context: Context, index: int) -> str:
+    """One numbered passage as the model sees it: its sheet's label, then what it says."""
+    return f"[{n}] ({passage_label(context, index)}) {passage_text(context, index)}"
 
 
 def messages(context: Context) -> list[dict]:

@@ -51,3 +51,23 @@ def test_a_supported_sentence_passes_even_with_the_questions_own_words():
     ok = check_answer("Une ESP peut obtenir 30 000 € du FIR en 3 fois au maximum [1].", passage,
                       frozenset({"esp", "financ"}))
     assert ok.sentences[0].problem == ""
+
+
+def test_a_sheets_publisher_is_a_source_never_the_actor_of_a_claim():
+    """Hand-check of the LLM on the blind set: a sheet's publisher, given in the prompt as the passage's
+    label, came back as the subject of the claim. It may be named as a source (« selon… »), not as actor."""
+    sources = {1: "ESP — Financements : FIR : 30 000 € en 3 fois maxi sur 3 ans maxi"}
+    labels = {1: "URPS Médecins Libéraux Occitanie, septembre 2025"}
+    actor = check_answer("L'URPS Médecins Libéraux Occitanie verse 30 000 € aux ESP [1].", sources, labels=labels)
+    assert actor.sentences[0].problem == "l'éditeur d'une fiche présenté comme acteur"
+    source = check_answer("Selon l'URPS Médecins Libéraux Occitanie (septembre 2025), une ESP peut obtenir "
+                          "30 000 € du FIR [1].", sources, labels=labels)
+    assert source.sentences[0].problem == ""
+
+
+def test_a_sentence_announcing_a_list_that_never_comes_is_removed():
+    sources = {1: "Le projet de santé est validé par l'ARS. Il décrit les étapes du parcours."}
+    alone = check_answer("Pour créer une CPTS, voici les étapes suivantes : [1]", sources)
+    assert alone.sentences[0].problem == "annonce d'une liste qui ne suit pas"
+    followed = check_answer("Le projet de santé décrit : [1]\n- les étapes du parcours [1]", sources)
+    assert followed.sentences[0].problem == ""
