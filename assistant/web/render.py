@@ -149,7 +149,7 @@ CSS = """
 .coordo-sheet-text h4 { font-size: 1em; margin: 12px 0 4px; }
 .coordo-sheet-text p, .coordo-sheet-text li { margin: 4px 0; }
 .coordo-sheet { max-height: 560px; overflow: auto; padding-right: 6px; }
-.coordo-table-wrap { margin: 8px 0; }
+.coordo-table-wrap { margin: 8px 0; overflow-x: auto; }  /* a wide table scrolls alone: the prose around it stays whole */
 table.coordo-table { border-collapse: separate; border-spacing: 0; font-size: 0.92em; }
 table.coordo-table th, table.coordo-table td { border: 1px solid #ccc; padding: 4px 6px; vertical-align: top; text-align: left; min-width: 11em; max-width: 22em; background: #fff; }
 table.coordo-table thead th, table.coordo-table tbody th { background: #f1f3f6; }
