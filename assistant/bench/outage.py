@@ -2,10 +2,11 @@
 
 Simulated physicians ask and vote without pause over the web workers' API (``/ask`` and ``/feedback``, as in
 :mod:`.load`, each question in a new session so that per-session rates never bind); meanwhile ``stop_db`` is
-called, the database stays down ``outage_s`` seconds, and ``start_db`` brings it back. A vote refused during
-the outage is sent again at the physician's next round, as a physician clicks again. Every call is timed, so
-that it can be placed before, during or after the outage; at the end the store is read to check that every
-acknowledged exchange and vote is there, and that no vote refused for good was stored anyway.
+called, the database stays down ``outage_s`` seconds, and ``start_db`` brings it back. Each round sends the votes
+first (on the last round's answer), then the next question; a vote refused during the outage is sent again at the
+next round, as a physician clicks again. Every call is timed, so that it can be placed before, during or after the
+outage; at the end the store is read to check that every acknowledged exchange and vote is there, and that no vote
+refused for good was stored anyway.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class _Physician:
     acknowledged: list[Vote] = field(default_factory=list)
     pending: list[Vote] = field(default_factory=list)  # refused, to send again
     anomalies: list[str] = field(default_factory=list)  # {"recorded": false} without a reason, and the like
-    rounds_after_restart: int = 0
+    rounds_after_restart: int = 0  # whole rounds (votes, then a question) begun after the restart
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,9 @@ class OutageResult:
     during_outage: int  # calls that overlapped the outage
     during_answered: int  # of those: answered (a retried write, or done before the stop bit)
     during_refused: int  # of those: the « momentanément injoignable » message
+    waited_out: int  # calls begun while the database was down and answered once it was back (the store's retry)
+    refused_asks: int  # questions refused with that message (their answer computed, not stored, not shown)
+    refused_votes: int  # votes refused with that message (sent again at the next round)
     refused_total: int  # every call refused with that message
     other_errors: list[str]  # any other failure (message), anywhere: must be empty
     after_restart: int  # calls started once the database was back
@@ -87,14 +91,10 @@ def _physician(base_url: str, questions: list[str], user: int, state: _Physician
 
     n = 0
     with httpx.Client(timeout=300) as client:
-        while not stop.is_set():
+        while True:
             after = restarted.is_set()
-            question = questions[(user * 7 + n) % len(questions)]
-            result, record = call("ask", question, "[]", "")
-            if record.ok:
-                state.exchanges.append(result["exchange_id"])
-                vote = "down" if (user + n) % 3 == 0 else "up"
-                state.pending.append(Vote(result["session_id"], result["exchange_id"], vote))
+            # the votes first (last round's answer, and any refused before): some are in flight when the database
+            # stops, as asks are
             for wanted in list(state.pending):
                 answer, sent = call("feedback", wanted.session_id, wanted.exchange_id, wanted.vote, f"panne {user}-{n}")
                 if sent.ok:
@@ -102,6 +102,14 @@ def _physician(base_url: str, questions: list[str], user: int, state: _Physician
                     state.acknowledged.append(wanted)
                 elif not sent.message:
                     state.anomalies.append(f"vote refusé sans raison : {answer}")
+            if stop.is_set():
+                break
+            question = questions[(user * 7 + n) % len(questions)]
+            result, record = call("ask", question, "[]", "")
+            if record.ok:
+                state.exchanges.append(result["exchange_id"])
+                vote = "down" if (user + n) % 3 == 0 else "up"
+                state.pending.append(Vote(result["session_id"], result["exchange_id"], vote))
             n += 1
             state.rounds_after_restart += after
             stop.wait(think_s)
@@ -169,6 +177,9 @@ def run_outage(bases: Sequence[str], questions: list[str], users: int, store, st
         during_outage=len(during),
         during_answered=sum(c.ok for c in during),
         during_refused=sum(not c.ok and OUTAGE_WORDS in c.message for c in during),
+        waited_out=sum(c.ok and down_at <= c.started < up_at and c.ended >= up_at for c in calls),
+        refused_asks=sum(c.endpoint == "ask" for c in refused),
+        refused_votes=sum(c.endpoint == "feedback" for c in refused),
         refused_total=len(refused),
         other_errors=others,
         after_restart=len(after),
