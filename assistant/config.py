@@ -47,7 +47,7 @@ class Settings:
     llm_model_path: str = ""
     llm_threads: int = 0
     llm_context: int = 4096
-    llm_max_tokens: int = 320
+    llm_max_tokens: int = 160
     llm_timeout_s: float = 120.0
     # Web app (`coordo serve`): conversations, feedback and reviews in SQLite under data_dir.
     data_dir: Path = PROJECT_ROOT / "data"

@@ -16,5 +16,6 @@ def make_engine(settings: Settings, idf=None):
     if settings.engine == "llm":
         from .llm import LLMEngine, make_backend
 
-        return LLMEngine(make_backend(settings), max_tokens=settings.llm_max_tokens, fallback_idf=idf)
+        return LLMEngine(make_backend(settings), max_tokens=settings.llm_max_tokens, fallback_idf=idf,
+                         min_answer_coverage=settings.min_answer_coverage)
     raise CoordoError(f"Moteur de réponse inconnu : {settings.engine!r} (choix : {', '.join(ENGINES)}).")

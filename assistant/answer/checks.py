@@ -13,6 +13,7 @@ from ..text import figure_set, figures, fold
 MIN_SUPPORTED_WORDS = 0.5
 _NEGATION = re.compile(r"\b(?:ne|n')\b[^.?!]*?\b(?:pas|plus|jamais|aucune?|ni)\b|\baucune?\b|\bsans\b|\bnon\b", re.I)
 _BARE_YES_NO = re.compile(r"^\W*(?:oui|non|yes|no)\W*$", re.I)
+_VERDICT = re.compile(r"^\W*(?:oui|non)\b\W*", re.I)
 # naming a sheet as the source of what follows (« selon l'URPS Occitanie (septembre 2025), … »)
 _ATTRIBUTION = re.compile(r"\b(?:selon|d'après|source\s*:)\s+[^,;:.]+[,;:]?|\([^()]*\b(?:19|20)\d{2}\)", re.I)
 # a sentence that announces a list or steps (« … les étapes suivantes : »), and a list item
@@ -75,7 +76,12 @@ def unsupported_claim(text: str, cited: list[str], question_terms: frozenset[str
     held = set().union(*(set(tokenize(c)) for c in cited)) if cited else set()
     if any(_names(claim, label) and not any(_names(c, label) for c in cited) for label in labels):
         return "l'éditeur d'une fiche présenté comme acteur"
-    words = set(tokenize(claim)) - set(question_terms)
+    verdict = _VERDICT.match(claim)
+    words = set(tokenize(claim[verdict.end():] if verdict else claim)) - set(question_terms)
+    if verdict and not words <= held:
+        # « Oui, une SISA est nécessaire » cited to « personnalité morale obligatoire (… notamment SISA) »:
+        # a yes or a no stands only when the cited passages hold every word of what it asserts
+        return "oui/non que les extraits cités ne tranchent pas"
     if len(words) >= 3 and len(words & held) / len(words) < MIN_SUPPORTED_WORDS:
         return "affirmation absente des extraits cités"
     if _NEGATION.search(re.sub(r"^\W*non\b", "", text, flags=re.I)) and not any(_NEGATION.search(c) for c in cited):

@@ -199,6 +199,20 @@ def _only_about(unit: Unit, structure: str) -> bool:
     return not set(acronyms_in(unit.text)) & set(STRUCTURES) - {structure}
 
 
+def _is_row(unit: Unit) -> bool:
+    return unit.passage.kind == "table_row" and bool(unit.passage.cells) and not unit.title
+
+
+def said(unit: Unit) -> str:
+    """What a unit says, as one line: its words led by its table headers or section when it needs them."""
+    passage = unit.passage
+    if _is_row(unit):
+        entity = _short_header(passage.entity)
+        pairs = [f"{name} : {value}" for name, value in passage.cells if value != passage.entity]
+        return f"{entity} — " + " ; ".join(pairs) if entity else " ; ".join(pairs)
+    return f"{unit.lead} : {unit.text}" if unit.lead else unit.text
+
+
 class ExtractiveEngine:
     name = "extractive"
 
@@ -290,6 +304,11 @@ class ExtractiveEngine:
         return share, list(dict.fromkeys(w.split("'")[-1] for w in words))
 
     def answer(self, context: Context) -> Draft:
+        chosen = self.select(context)
+        return chosen if isinstance(chosen, Draft) else self.render(context, chosen)
+
+    def select(self, context: Context) -> list[Unit] | Draft:
+        """The units that answer the question, best first; or the refusal when none does."""
         question = context.question
         units = self.units(context)
         named = {t for t in question.names if self._weight(t) > 0}
@@ -348,9 +367,9 @@ class ExtractiveEngine:
                     break
         coverage, missing = self.answer_coverage(question, chosen)
         if not refusal.states_what_is_asked(coverage, self.min_answer_coverage):
-            lines, citations = self._quotes(context, chosen[:1])
+            lines, citations = self.quotes(context, chosen[:1])
             return refusal.graded(missing, lines, citations)
-        return self._render(context, chosen)
+        return chosen
 
     @staticmethod
     def _choose(units: list[Unit], best: float) -> list[Unit]:
@@ -377,7 +396,8 @@ class ExtractiveEngine:
             chosen += about[:1]
         return chosen or units[:1]
 
-    def _quotes(self, context: Context, chosen: list[Unit]) -> tuple[list[str], tuple]:
+    def quotes(self, context: Context, chosen: list[Unit]) -> tuple[list[str], tuple]:
+        """Each unit as a quoted line with its marker and its sheet's label, and its citation."""
         lines, citations = [], []
         for marker, unit in enumerate(chosen, start=1):
             meta = context.meta(unit.passage)
@@ -386,12 +406,12 @@ class ExtractiveEngine:
             citations.append(make_citation(marker, unit.passage, meta, unit.text, unit.start, unit.end))
         return lines, tuple(citations)
 
-    def _render(self, context: Context, chosen: list[Unit]) -> Draft:
+    def render(self, context: Context, chosen: list[Unit]) -> Draft:
         """The answer first, in the best unit's own words and fields; then the other quotes, each cited and dated."""
-        lines, citations = self._quotes(context, chosen)
+        lines, citations = self.quotes(context, chosen)
         first = chosen[0]
         meta = context.meta(first.passage)
-        direct = self._direct(first)
+        direct = self.direct(first)
         head = f"{direct} [1] ({source_label(meta)})"
         rest = lines[1:]
         sheets_with_figures = {u.passage.sheet_id for u in chosen if figures(u.text)}
@@ -403,13 +423,10 @@ class ExtractiveEngine:
         return Draft("\n".join([head, *rest]), citations)
 
     @staticmethod
-    def _direct(unit: Unit) -> str:
+    def direct(unit: Unit) -> str:
         """The first sentence: the unit's own words, led by its table headers or section when it needs them."""
-        passage = unit.passage
-        if passage.kind == "table_row" and passage.cells and not unit.title:
-            entity = _short_header(passage.entity)
-            pairs = [f"{name} : {value}" for name, value in passage.cells if value != passage.entity]
-            return f"{entity} — " + " ; ".join(pairs) if entity else " ; ".join(pairs)
+        if _is_row(unit):
+            return said(unit)
         lead = f"{unit.lead} : " if unit.lead else ""
         return f"{lead}« {unit.text} »"
 

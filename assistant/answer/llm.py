@@ -1,8 +1,8 @@
 """LLM engine: a local GGUF model through llama-cpp-python, or any OpenAI-compatible server.
 
-The model sees the numbered passages only; its answer is then checked (markers, figures) and
-only the sentences that pass are shown as sourced. When nothing passes, the extractive answer
-is given instead, with a warning.
+The model sees only the units the extractive selection chose to quote; its answer is then checked
+(markers, figures, content words, negations) and only the sentences that pass are shown, followed by
+the quoted units. When nothing passes, the extractive answer is given instead, with a warning.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Callable, Iterator, Protocol
 
 from ..config import Settings
 from ..errors import LLMServerError, ModelError
-from ..refusal import REFUSAL
-from .base import Context, Draft, make_citation
+from .. import refusal
+from .base import Context, Draft
 from .checks import check_answer
-from .extractive import ExtractiveEngine
-from .prompts import NOT_ANSWERED, PROMPT_PASSAGES, messages, passage_label, passage_text, warm_up_messages
+from .extractive import MIN_ANSWER_COVERAGE, ExtractiveEngine, Unit
+from .prompts import NOT_ANSWERED, Extract, extract_of, messages, warm_up_messages
 from ..text import fold
 
 log = logging.getLogger(__name__)
@@ -192,12 +192,20 @@ def make_backend(settings: Settings) -> ChatBackend:
 
 
 class LLMEngine:
+    """The model writes the first sentence; the extractive selection decides what it may read and what is quoted.
+
+    The extractive engine chooses the units that answer (or refuses, and then the model is not asked).
+    The model reads only those units and answers in one or two sentences, each checked against the
+    extracts it cites; the answer is the sentences that pass, then the quoted units, each cited and dated.
+    """
+
     name = "llm"
 
-    def __init__(self, backend: ChatBackend, *, max_tokens: int = 320, fallback_idf=None):
+    def __init__(self, backend: ChatBackend, *, max_tokens: int = 160, fallback_idf=None,
+                 min_answer_coverage: float = MIN_ANSWER_COVERAGE):
         self.backend = backend
         self.max_tokens = max_tokens
-        self._fallback = ExtractiveEngine(idf=fallback_idf)
+        self._extractive = ExtractiveEngine(idf=fallback_idf, min_answer_coverage=min_answer_coverage)
 
     def answer(self, context: Context) -> Draft:
         draft = None
@@ -215,44 +223,42 @@ class LLMEngine:
             log.info("LLM warmed up in %.1f s", time.perf_counter() - t0)
 
     def stream(self, context: Context) -> Iterator[str | Draft]:
-        prompt = messages(context)
+        chosen = self._extractive.select(context)
+        if isinstance(chosen, Draft):  # refused: nothing in the sheets for the model to read
+            yield chosen.text
+            yield chosen
+            return
+        extracts = [extract_of(unit, context) for unit in chosen]
         pieces = []
         stats: list[GenerationStats] = []
-        for piece in generate_with_stats(self.backend, prompt, self.max_tokens, stats.append):
+        for piece in generate_with_stats(self.backend, messages(context.question, extracts), self.max_tokens,
+                                         stats.append):
             pieces.append(piece)
             yield piece
-        draft = self.finish(context, "".join(pieces))
+        draft = self.finish(context, chosen, extracts, "".join(pieces))
         yield replace(draft, generation=stats[0].to_dict()) if stats else draft
 
-    def finish(self, context: Context, raw: str) -> Draft:
-        """Checked, renumbered answer from the model's raw text."""
-        count = min(len(context.retrieved), PROMPT_PASSAGES)
-        # what each passage says, and apart the label of its sheet: a sentence may give a sheet's date or
+    def finish(self, context: Context, chosen: list[Unit], extracts: list[Extract], raw: str) -> Draft:
+        """The checked sentences of the model's raw text, then the quoted units."""
+        # what each extract says, and apart the label of its sheet: a sentence may give a sheet's date or
         # name its publisher as a source (« selon… »), never make the publisher the actor of a claim
-        sources = {n: passage_text(context, n - 1) for n in range(1, count + 1)}
-        labels = {n: passage_label(context, n - 1) for n in range(1, count + 1)}
+        sources = {n: e.text for n, e in enumerate(extracts, start=1)}
+        labels = {n: e.label for n, e in enumerate(extracts, start=1)}
+        lines, citations = self._extractive.quotes(context, chosen)
         if fold(NOT_ANSWERED.rstrip(".")) in fold(raw) and len(raw) < len(NOT_ANSWERED) + 40:
-            return Draft(REFUSAL, (), abstained=True)
+            # the model read the chosen units and found they do not say what is asked
+            _, missing = self._extractive.answer_coverage(context.question, chosen)
+            return refusal.graded(missing, lines[:1], citations[:1])
         checked = check_answer(raw, sources, context.question.concepts, labels)
         kept = [s for s in checked.sentences if not s.problem]
         if not kept:
-            fallback = self._fallback.answer(context)
+            fallback = self._extractive.render(context, chosen)
             warning = "La réponse du modèle n'a pas pu être vérifiée ; réponse extractive donnée à la place."
             return Draft(fallback.text, fallback.citations, fallback.abstained, (*checked.warnings, warning))
-        renumber: dict[int, int] = {}
-        parts, citations = [], []
+        parts = []
         for sentence in kept:
-            for n in sentence.markers:
-                if n not in renumber:
-                    renumber[n] = len(renumber) + 1
-                    r = context.retrieved[n - 1]
-                    meta = context.meta(r.passage)
-                    citations.append(
-                        make_citation(renumber[n], r.passage, meta, r.passage.body, r.passage.start, r.passage.end)
-                    )
-            marks = "".join(f"[{renumber[n]}]" for n in sentence.markers)
+            marks = "".join(f"[{n}]" for n in sentence.markers)
             text = sentence.text
             end = text[-1] if text[-1] in ".!?" else ""
             parts.append(f"{text[:-1] if end else text} {marks}{end or '.'}")
-        return Draft(" ".join(parts), tuple(citations), False, checked.warnings)
-
+        return Draft("\n".join([" ".join(parts), *lines]), citations, False, checked.warnings)

@@ -1,21 +1,29 @@
-"""The LLM prompt: strict rules, one worked example, then the numbered passages and the question.
+"""The LLM prompt: strict rules, one worked example, then the numbered extracts and the question.
 
+The extracts are the units the extractive engine chose to quote (a sentence, a list with its
+introduction, a table cell with its headers), not whole passages: the model reads only what answers.
 The rules and the example never change, so llama.cpp reuses their evaluated prefix from one
-question to the next; only the passages and the question are new work.
+question to the next; only the extracts and the question are new work.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Sequence
+
+from ..question import Question
 from .base import Context, source_label
+from .extractive import Unit, said
 
 NOT_ANSWERED = "Les fiches ne répondent pas à cette question."
-MAX_PASSAGE_CHARS = 450
-PROMPT_PASSAGES = 4
+# the model reads only what the extractive selection chose (at most MAX_UNITS units), each cut here: on
+# 2 cores every prompt token costs about 13 ms before the first word of the reply
+MAX_EXTRACT_CHARS = 450
 
 SYSTEM = (
     "Tu es Coordo, l'assistant des médecins sur l'exercice coordonné (MSP, CPTS, ESP, ESS, CDS, DAC, ESCAP). "
     "Règles : 1) Réponds uniquement avec les extraits numérotés, jamais avec tes connaissances. "
-    "2) Écris en français des phrases complètes et courtes (une à trois). "
+    "2) Écris en français une ou deux phrases complètes et courtes qui répondent directement. "
     "3) Chaque phrase se termine par le numéro de son extrait entre crochets, comme [1] ou [2]. "
     "4) Recopie exactement les montants, dates, chiffres et contacts. "
     "5) Si deux extraits donnent des chiffres différents, donne les deux avec leur source et leur date. "
@@ -31,40 +39,32 @@ EXAMPLE_USER = (
 EXAMPLE_ASSISTANT = "Une ESP peut obtenir 30 000 € du FIR, versés en 3 fois au maximum sur 3 ans au maximum [1]."
 
 
-def passage_text(context: Context, index: int) -> str:
-    """What a retrieved passage says, as the model sees it (table passages with their headers), without
-    the label of the sheet it comes from."""
-    passage = context.retrieved[index].passage
-    if passage.kind == "table_cell":
-        body = f"{passage.entity} — {passage.attribute} : {passage.body}"
-    elif passage.kind == "table_row" and passage.cells:
-        body = " ; ".join(f"{name} : {value}" if name else value for name, value in passage.cells)
-    else:
-        body = passage.body
-    body = " ".join(body.split())
-    if len(body) > MAX_PASSAGE_CHARS:
-        body = body[:MAX_PASSAGE_CHARS].rsplit(" ", 1)[0] + " …"
-    return body
+@dataclass(frozen=True)
+class Extract:
+    """One numbered extract as the model sees it: the sheet it comes from, apart from what it says."""
+
+    label: str  # the sheet's publisher and date
+    text: str  # the unit's words, led by its table headers or its section when it needs them
+
+    def line(self, n: int) -> str:
+        return f"[{n}] ({self.label}) {self.text}"
 
 
-def passage_label(context: Context, index: int) -> str:
-    """The sheet a passage comes from: its publisher and date."""
-    return source_label(context.meta(context.retrieved[index].passage))
+def extract_of(unit: Unit, context: Context) -> Extract:
+    """The extract for one unit the extractive selection chose: exactly the words the answer will quote."""
+    text = " ".join(said(unit).split())
+    if len(text) > MAX_EXTRACT_CHARS:
+        text = text[:MAX_EXTRACT_CHARS].rsplit(" ", 1)[0] + " …"
+    return Extract(source_label(context.meta(unit.passage)), text)
 
 
-def passage_line(n: int, context: Context, index: int) -> str:
-    """One numbered passage as the model sees it: its sheet's label, then what it says."""
-    return f"[{n}] ({passage_label(context, index)}) {passage_text(context, index)}"
-
-
-def messages(context: Context) -> list[dict]:
-    count = min(PROMPT_PASSAGES, len(context.retrieved))
-    lines = "\n".join(passage_line(n, context, n - 1) for n in range(1, count + 1))
+def messages(question: Question, extracts: Sequence[Extract]) -> list[dict]:
+    lines = "\n".join(e.line(n) for n, e in enumerate(extracts, start=1))
     return [
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": EXAMPLE_USER},
         {"role": "assistant", "content": EXAMPLE_ASSISTANT},
-        {"role": "user", "content": f"Extraits :\n{lines}\n\nQuestion : {context.question.standalone}"},
+        {"role": "user", "content": f"Extraits :\n{lines}\n\nQuestion : {question.standalone}"},
     ]
 
 

@@ -85,24 +85,37 @@ def run_llm(corpus, reply, needles=("287 500", "80 105")):
     return backend, events[:-1], events[-1]
 
 
-def test_llm_answer_is_checked_and_renumbered(corpus):
-    backend, pieces, draft = run_llm(corpus, "Une CPTS perçoit de 287 500 € à 580 000 € [1]. Une MSP perçoit 80 105 € [2].")
+def run_llm_on(corpus, question, needles, reply):
+    backend = Scripted(reply)
+    events = list(LLMEngine(backend).stream(context(corpus, question, needles)))
+    return backend, events[:-1], events[-1]
+
+
+def test_llm_reads_only_the_units_the_extractive_selection_quotes(corpus):
+    """The model's extracts are the chosen units (the CPTS cell), not every retrieved passage (the MSP one)."""
+    backend, pieces, draft = run_llm(corpus, "Une CPTS perçoit de 287 500 € à 580 000 € au titre de l'ACI [1].")
+    prompt = backend.seen[-1]["content"]
+    assert "[1] (URPS Médecins Libéraux Occitanie, septembre 2025) CPTS" in prompt
+    assert "Financements : ACI: 287 500 €" in prompt and "80 105" not in prompt
     assert "".join(pieces).startswith("Une CPTS")
-    assert "[1] (URPS Médecins Libéraux Occitanie, septembre 2025)" in backend.seen[-1]["content"]
-    assert draft.text == "Une CPTS perçoit de 287 500 € à 580 000 € [1]. Une MSP perçoit 80 105 € [2]."
-    assert [c.marker for c in draft.citations] == [1, 2] and not draft.warnings
 
 
-def test_llm_unsupported_figure_is_removed_never_shown_as_sourced(corpus):
+def test_llm_answer_starts_with_the_checked_sentence_then_quotes_each_unit_cited_and_dated(corpus):
+    _, _, draft = run_llm(corpus, "Une CPTS perçoit de 287 500 € à 580 000 € au titre de l'ACI [1].")
+    first, *quotes = draft.text.split("\n")
+    assert first == "Une CPTS perçoit de 287 500 € à 580 000 € au titre de l'ACI [1]."
+    assert quotes and quotes[0].startswith("- CPTS") and "« ACI: 287 500 €" in quotes[0]
+    assert quotes[0].endswith("[1] (URPS Médecins Libéraux Occitanie, septembre 2025)")
+    assert [c.marker for c in draft.citations] == [1] and not draft.warnings
+    sheets, _ = corpus
+    cited = draft.citations[0]
+    assert sheets[cited.sheet_id].text[cited.start : cited.end] == cited.text
+
+
+def test_llm_unsupported_figure_and_unknown_marker_are_removed_never_shown_as_sourced(corpus):
     _, _, draft = run_llm(corpus, "Une CPTS perçoit 287 500 € [1]. Elle reçoit aussi 999 999 € [1]. Voir [7].")
     assert "999" not in draft.text and "287 500" in draft.text
     assert any("999999" in w for w in draft.warnings) and any("[7]" in w for w in draft.warnings)
-
-
-def test_llm_citations_are_renumbered_in_order_of_use(corpus):
-    _, _, draft = run_llm(corpus, "Une MSP perçoit 80 105 € [2]. Une CPTS perçoit 287 500 € [1].")
-    assert draft.text == "Une MSP perçoit 80 105 € [1]. Une CPTS perçoit 287 500 € [2]."
-    assert "80 105" in draft.citations[0].text
 
 
 def test_llm_unverifiable_answer_falls_back_to_extractive(corpus):
@@ -111,9 +124,29 @@ def test_llm_unverifiable_answer_falls_back_to_extractive(corpus):
     assert any("extractive" in w for w in draft.warnings)
 
 
-def test_llm_refusal_is_an_abstention(corpus):
+def test_llm_saying_the_extracts_do_not_answer_is_a_graded_refusal_with_what_they_say(corpus):
     _, _, draft = run_llm(corpus, "Les fiches ne répondent pas à cette question.")
-    assert draft.abstained and draft.citations == ()
+    assert draft.abstained and draft.text.startswith("Les fiches ne précisent pas")
+    assert "287 500" in draft.text and [c.marker for c in draft.citations] == [1]
+
+
+def test_llm_is_not_asked_when_the_extractive_selection_refuses(corpus):
+    backend, _, draft = run_llm_on(corpus, "Quel est le numéro de téléphone de l'ARS ?",
+                                   ["L'ARS accompagne tous les porteurs"], "L'ARS répond au 01 02 03 04 05 [1].")
+    assert backend.seen is None
+    assert draft.abstained and "numéro de téléphone" in draft.text and "01 02" not in draft.text
+
+
+def test_llm_verdict_that_the_extract_does_not_settle_is_removed(corpus):
+    """« Oui, une SISA est nécessaire » cited to « Personnalité morale obligatoire (… notamment SISA) »: the
+    extract never says the SISA is required, so the verdict goes and the extractive answer is given."""
+    _, _, draft = run_llm_on(corpus, "Faut-il une SISA pour une MSP ?", ["Personnalité morale obligatoire"],
+                             "Oui, une SISA est nécessaire pour une MSP [1].")
+    assert "nécessaire" not in draft.text and "Personnalité morale obligatoire" in draft.text
+    assert any("ne tranche" in w for w in draft.warnings)
+    _, _, draft = run_llm_on(corpus, "Faut-il une personnalité morale pour une MSP ?",
+                             ["Personnalité morale obligatoire"], "Oui, la personnalité morale est obligatoire [1].")
+    assert draft.text.startswith("Oui, la personnalité morale est obligatoire [1].") and not draft.warnings
 
 
 def test_extractive_refuses_a_count_it_cannot_give(corpus):
