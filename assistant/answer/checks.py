@@ -10,7 +10,7 @@ from ..lexical import tokenize
 from ..text import figure_set, figures, fold
 
 # share of a sentence's content words (beyond the question's own) that its cited passages must hold
-MIN_SUPPORTED_WORDS = 0.5
+MIN_SUPPORTED_WORDS = 0.75
 _NEGATION = re.compile(r"\b(?:ne|n')\b[^.?!]*?\b(?:pas|plus|jamais|aucune?|ni)\b|\baucune?\b|\bsans\b|\bnon\b", re.I)
 _BARE_YES_NO = re.compile(r"^\W*(?:oui|non|yes|no)\W*$", re.I)
 _VERDICT = re.compile(r"^\W*(?:oui|non)\b\W*", re.I)
@@ -18,7 +18,7 @@ _VERDICT = re.compile(r"^\W*(?:oui|non)\b\W*", re.I)
 _ATTRIBUTION = re.compile(r"\b(?:selon|d'après|source\s*:)\s+[^,;:.]+[,;:]?|\([^()]*\b(?:19|20)\d{2}\)", re.I)
 # a sentence that announces a list or steps (« … les étapes suivantes : »), and a list item
 _ITEM = re.compile(r"^\s*(?:[-•*]|\d+[.)])\s")
-_ANNOUNCES = re.compile(r"(?::|\bsuivant(?:e|s|es)?\s*:?)\s*$", re.I)
+_ANNOUNCES = re.compile(r"(?::|\bsuivant(?:e|s|es)?\s*:?)\s*\.?\s*$", re.I)
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 # a sentence ends at . ! ? (not inside a number such as 1.5) or after its markers, or at a line break
@@ -77,11 +77,12 @@ def unsupported_claim(text: str, cited: list[str], question_terms: frozenset[str
     if any(_names(claim, label) and not any(_names(c, label) for c in cited) for label in labels):
         return "l'éditeur d'une fiche présenté comme acteur"
     verdict = _VERDICT.match(claim)
-    words = set(tokenize(claim[verdict.end():] if verdict else claim)) - set(question_terms)
-    if verdict and not words <= held:
+    if verdict and not set(tokenize(claim[verdict.end():])) <= held:
         # « Oui, une SISA est nécessaire » cited to « personnalité morale obligatoire (… notamment SISA) »:
-        # a yes or a no stands only when the cited passages hold every word of what it asserts
+        # a yes or a no stands only when the cited passages hold every word of what it asserts, the
+        # question's own words included (« Oui, on peut être salarié » needs a passage about salariés)
         return "oui/non que les extraits cités ne tranchent pas"
+    words = set(tokenize(claim)) - set(question_terms)
     if len(words) >= 3 and len(words & held) / len(words) < MIN_SUPPORTED_WORDS:
         return "affirmation absente des extraits cités"
     if _NEGATION.search(re.sub(r"^\W*non\b", "", text, flags=re.I)) and not any(_NEGATION.search(c) for c in cited):

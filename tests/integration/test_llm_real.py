@@ -22,6 +22,17 @@ def test_cpts_aci_answer_is_generated_checked_and_cited(llm_coordo):
     assert answer.timings_ms["first_text"] < answer.timings_ms["total"]
 
 
+def test_the_model_reads_only_the_chosen_units_and_its_sentence_comes_before_their_quotes(llm_coordo):
+    answer = llm_coordo.ask("Combien une CPTS peut-elle percevoir au titre de l'ACI ?")
+    first, *quotes = answer.text.split("\n")
+    assert "[1]" in first and not first.startswith("- ")  # the model's own sentence, checked
+    assert quotes and all(q.startswith("- ") and "«" in q for q in quotes)  # then the sheet's words, cited and dated
+    assert not any("extractive" in w for w in answer.warnings), answer.warnings
+    # the fixed rules come from llama.cpp's cache; what is read per question is the few chosen units
+    read = answer.generation["prompt_tokens"] - answer.generation["cached_tokens"]
+    assert 0 < read < 250, answer.generation
+
+
 def test_off_topic_question_is_refused_without_generation(llm_coordo):
     answer = llm_coordo.ask("Quelle est la posologie de l'amoxicilline ?")
     assert answer.abstained and "ne répondent pas" in answer.text and not answer.citations

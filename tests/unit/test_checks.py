@@ -1,6 +1,7 @@
 import pytest
 
 from assistant.answer.checks import answer_sentences, check_answer
+from assistant.lexical import tokenize
 
 SOURCES = {1: "[1] (URPS ML Occitanie, septembre 2025) CPTS — Financements : ACI: 287 500 € (taille 1) à 580 000 (taille 4)",
            2: "[2] (SNC, avril 2023) Occitanie | 40 | 2 899 688 | 47,68 %"}
@@ -71,3 +72,21 @@ def test_a_sentence_announcing_a_list_that_never_comes_is_removed():
     assert alone.sentences[0].problem == "annonce d'une liste qui ne suit pas"
     followed = check_answer("Le projet de santé décrit : [1]\n- les étapes du parcours [1]", sources)
     assert followed.sentences[0].problem == ""
+
+
+def test_an_announced_list_is_caught_even_with_a_full_stop_after_the_marker():
+    sources = {1: "Le projet de santé est validé par l'ARS. Il décrit les étapes du parcours."}
+    stopped = check_answer("Pour créer une CPTS, voici les étapes suivantes : [1].", sources)
+    assert stopped.sentences[0].problem == "annonce d'une liste qui ne suit pas"
+
+
+def test_a_yes_or_no_needs_every_word_it_asserts_in_the_cited_extract_the_questions_own_included():
+    """Hand-check of the LLM on the blind set: a verdict made of the question's own words (« Oui, on peut
+    être salarié dans une CPTS ») was never tested, since the question's words are otherwise free."""
+    sources = {1: "CPTS — Composition : professionnels de santé libéraux du territoire",
+               2: "Les professionnels salariés peuvent adhérer à une CPTS."}
+    question = frozenset(tokenize("Peut-on être salarié dans une CPTS ?"))
+    verdict = check_answer("Oui, on peut être salarié dans une CPTS [1].", sources, question)
+    assert verdict.sentences[0].problem == "oui/non que les extraits cités ne tranchent pas"
+    held = check_answer("Oui, les professionnels salariés peuvent adhérer à une CPTS [2].", sources, question)
+    assert held.sentences[0].problem == ""
