@@ -6,6 +6,7 @@ Nothing here launches on import: :func:`build_chat` returns the Blocks; ``coordo
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 
 import gradio as gr
@@ -19,6 +20,9 @@ from .validation import (InvalidRequest, check_comment, check_exchange_id, check
                          check_text, check_vote, parse_history)
 
 log = logging.getLogger(__name__)
+# while the model writes, the chat is redrawn at most this often: each redraw sends the whole conversation to
+# the browser and re-renders it there, work that competes with the model for the same cores
+STREAM_INTERVAL_S = 0.25
 UNEXPECTED = "Erreur inattendue : la demande n'a pas pu être traitée. Réessayez dans un instant."
 
 EXAMPLE_QUESTIONS = (
@@ -86,7 +90,7 @@ def build_chat(service: ChatService) -> gr.Blocks:
             {"role": "assistant", "content": "_Recherche dans les fiches…_"},
         ]
         yield messages, "", gr.update(), gr.update(), state
-        written = ""
+        written, shown_at = "", 0.0
         # the conversation is kept server-side (gr.State); only its last turns are needed to follow up
         history = [Turn(t["role"], t["content"]) for t in state["turns"]][-fields.history_turns:]
         for event in service.stream(state["session"], question, history):
@@ -96,8 +100,11 @@ def build_chat(service: ChatService) -> gr.Blocks:
                 yield messages, "", panel, gr.update(choices=[], value=None), state
             elif isinstance(event, str):
                 written += event
-                messages[-1] = {"role": "assistant", "content": render.shown(written) + " ▍"}
-                yield messages, "", gr.update(), gr.update(), state
+                now = time.monotonic()
+                if now - shown_at >= STREAM_INTERVAL_S:  # the first piece shows at once
+                    shown_at = now
+                    messages[-1] = {"role": "assistant", "content": render.shown(written) + " ▍"}
+                    yield messages, "", gr.update(), gr.update(), state
             elif isinstance(event, Reply):
                 answer = event.answer.to_dict()
                 messages[-1] = {"role": "assistant", "content": render.answer_message(answer)}
