@@ -77,12 +77,13 @@ def unsupported_claim(text: str, cited: list[str], question_terms: frozenset[str
     if any(_names(claim, label) and not any(_names(c, label) for c in cited) for label in labels):
         return "l'éditeur d'une fiche présenté comme acteur"
     verdict = _VERDICT.match(claim)
-    if verdict and not set(tokenize(claim[verdict.end():])) <= held:
+    asserted = set(tokenize(claim[verdict.end():] if verdict else claim))  # the yes or no is not a word it asserts
+    if verdict and not asserted <= held:
         # « Oui, une SISA est nécessaire » cited to « personnalité morale obligatoire (… notamment SISA) »:
         # a yes or a no stands only when the cited passages hold every word of what it asserts, the
         # question's own words included (« Oui, on peut être salarié » needs a passage about salariés)
         return "oui/non que les extraits cités ne tranchent pas"
-    words = set(tokenize(claim[verdict.end():] if verdict else claim)) - set(question_terms)
+    words = asserted - set(question_terms)
     if len(words) >= 3 and len(words & held) / len(words) < MIN_SUPPORTED_WORDS:
         return "affirmation absente des extraits cités"
     if _NEGATION.search(re.sub(r"^\W*non\b", "", text, flags=re.I)) and not any(_NEGATION.search(c) for c in cited):
