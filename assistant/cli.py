@@ -382,7 +382,10 @@ def bench(ctx, out, sizes, llm_questions, no_cold, load_levels, llm_load, worker
     Dans une copie temporaire de l'index (l'index en service n'est pas touché) :
       - construction de l'index du corpus (encodage compris) : durée, passages/s, mémoire max ;
       - recherche BM25, dense et hybride, réponses extractives : p50/p95 sur les 159 questions ;
-      - LLM local : temps jusqu'au premier token, réponse complète, tokens/s ;
+      - LLM local : temps jusqu'au premier token, réponse complète, tokens/s, et par réponse les jetons
+        de l'invite (lus, repris du cache), le temps de lecture et d'écriture ; la première question est
+        celle du test navigateur, dont les temps (artifacts/web-timings.json, s'il a tourné ici) sont
+        mis à côté ;
       - démarrage à froid de `coordo ask` et de `coordo serve` ;
       - charge : 1 à 20 médecins simulés en même temps par l'API du chat web (extractif),
         puis 4 avec le LLM ; erreurs, avis perdus, p50/p95, palier où la latence double ;

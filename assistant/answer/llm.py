@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
 from dataclasses import dataclass, replace
 from typing import Callable, Iterator, Protocol
@@ -20,6 +19,7 @@ from .. import refusal
 from .base import Context, Draft
 from .checks import check_answer
 from .extractive import MIN_ANSWER_COVERAGE, ExtractiveEngine, Unit
+from .model_thread import ModelThread
 from .prompts import NOT_ANSWERED, Extract, extract_of, messages, warm_up_messages
 from ..text import fold
 
@@ -75,9 +75,12 @@ def generate_with_stats(backend: ChatBackend, prompt: list[dict], max_tokens: in
 
 
 class LlamaCppBackend:
-    """A GGUF model loaded once in this process (llama-cpp-python)."""
+    """A GGUF model loaded once in this process (llama-cpp-python).
 
-    _lock = threading.Lock()  # one generation at a time: llama.cpp contexts are not thread-safe
+    Every call into llama.cpp (the load, the warm-up, each reply) runs on the backend's own thread, one at a
+    time: its contexts are not thread-safe, and its compute threads stay warm only for the thread that
+    calls them (see :mod:`.model_thread`).
+    """
 
     def __init__(self, model_path: str, *, threads: int = 0, context: int = 4096):
         try:
@@ -85,8 +88,10 @@ class LlamaCppBackend:
         except ImportError as exc:
             raise ModelError("llama-cpp-python n'est pas installé : `make install` le compile.") from exc
         self.label = f"llama.cpp:{os.path.basename(model_path)}"
+        self._thread = ModelThread("coordo-llm")
         try:
-            self._llm = Llama(
+            self._llm = self._thread.call(
+                Llama,
                 model_path=model_path,
                 n_ctx=context,
                 n_threads=threads or os.cpu_count() or 2,
@@ -102,34 +107,38 @@ class LlamaCppBackend:
     def generate_measured(self, messages: list[dict], max_tokens: int,
                           on_stats: Callable[[GenerationStats], None] | None) -> Iterator[str]:
         """Pieces of the reply; then llama.cpp's counts of prompt tokens read and reused, and times."""
+        yield from self._thread.stream(lambda: self._generate_here(messages, max_tokens, on_stats))
+
+    def _generate_here(self, messages: list[dict], max_tokens: int,
+                       on_stats: Callable[[GenerationStats], None] | None) -> Iterator[str]:
+        """The reply, computed on the calling thread (the model's own: see :meth:`generate_measured`)."""
         import llama_cpp
 
-        with self._lock:
-            ctx = self._llm._ctx.ctx
-            llama_cpp.llama_perf_context_reset(ctx)
-            t0 = time.perf_counter()
-            first = last = None
-            stream = self._llm.create_chat_completion(
-                messages=messages, temperature=0.0, max_tokens=max_tokens, stream=True, seed=0
-            )
-            for chunk in stream:
-                piece = chunk["choices"][0].get("delta", {}).get("content")
-                if piece:
-                    last = time.perf_counter()
-                    first = first or last
-                    yield piece
-            end = time.perf_counter()
-            if on_stats is not None:
-                perf = llama_cpp.llama_perf_context(ctx)
-                in_context = self._llm.n_tokens  # prompt + reply, as they now sit in the cache
-                prompt_tokens = max(0, in_context - perf.n_eval)
-                on_stats(GenerationStats(
-                    prompt_tokens=prompt_tokens,
-                    cached_tokens=max(0, prompt_tokens - perf.n_p_eval),
-                    prompt_ms=((first or end) - t0) * 1000,
-                    generated_tokens=perf.n_eval,
-                    decode_ms=((last or end) - (first or end)) * 1000,
-                ))
+        ctx = self._llm._ctx.ctx
+        llama_cpp.llama_perf_context_reset(ctx)
+        t0 = time.perf_counter()
+        first = last = None
+        stream = self._llm.create_chat_completion(
+            messages=messages, temperature=0.0, max_tokens=max_tokens, stream=True, seed=0
+        )
+        for chunk in stream:
+            piece = chunk["choices"][0].get("delta", {}).get("content")
+            if piece:
+                last = time.perf_counter()
+                first = first or last
+                yield piece
+        end = time.perf_counter()
+        if on_stats is not None:
+            perf = llama_cpp.llama_perf_context(ctx)
+            in_context = self._llm.n_tokens  # prompt + reply, as they now sit in the cache
+            prompt_tokens = max(0, in_context - perf.n_eval)
+            on_stats(GenerationStats(
+                prompt_tokens=prompt_tokens,
+                cached_tokens=max(0, prompt_tokens - perf.n_p_eval),
+                prompt_ms=((first or end) - t0) * 1000,
+                generated_tokens=perf.n_eval,
+                decode_ms=((last or end) - (first or end)) * 1000,
+            ))
 
     def warm_up(self, messages: list[dict]) -> None:
         """Read the fixed part of the prompt once, so the first physician does not wait for it.

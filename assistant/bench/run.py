@@ -37,6 +37,10 @@ TARGETS = (
     ("scaling", "100000.hybrid_p95_ms", 200.0, "ms"),
 )
 QUESTIONS = Path(__file__).resolve().parents[2] / "evals" / "coordo-qa.jsonl"
+# The question the browser test (tests/e2e/test_web_llm.py) times in Chromium; the LLM section asks it first,
+# in the same state (model warmed up, nothing asked yet), and sets its timings beside the browser's.
+BROWSER_QUESTION = "Combien une CPTS peut-elle percevoir au titre de l'ACI ?"
+BROWSER_TIMINGS = Path(__file__).resolve().parents[2] / "artifacts" / "web-timings.json"
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,8 @@ def section_llm(settings: Settings, count: int) -> dict:
     coordo.warm_up()
     warmed = time.perf_counter() - t1
     firsts, totals, rates, tokens, per_answer = [], [], [], [], []
-    for q in _questions()[:: max(1, 159 // max(count, 1))][:count]:
+    questions = [BROWSER_QUESTION] + [q for q in _questions()[:: max(1, 159 // max(count, 1))] if q != BROWSER_QUESTION]
+    for q in questions[:count]:
         start = time.perf_counter()
         first = last = None
         pieces = 0
@@ -167,7 +172,7 @@ def section_llm(settings: Settings, count: int) -> dict:
                 answer = event
         totals.append(time.perf_counter() - start)
         if answer is not None and answer.generation:
-            per_answer.append({"first_token_s": round(first - start, 2) if first else None,
+            per_answer.append({"question": q, "first_token_s": round(first - start, 2) if first else None,
                                "total_s": round(totals[-1], 2), **answer.generation})
         if first is not None and answer is not None and not answer.abstained:
             firsts.append(first - start)
@@ -192,6 +197,29 @@ def section_llm(settings: Settings, count: int) -> dict:
         "per_answer": per_answer,
         "peak_rss_mb": _peak_rss_mb(),
     }
+
+
+def browser_comparison(llm: dict, timings_file: Path) -> dict | None:
+    """The browser test's timings of :data:`BROWSER_QUESTION` beside this bench's, when the test has run here.
+
+    Both are taken on this machine with the model warmed up and nothing asked before; the browser's include
+    the web server, the page and Chromium (which shares the cores in the test, not in use). ``gap_*`` is the
+    browser's time over the bench's, minus one: +0.20 means the browser saw it 20 % later.
+    """
+    ours = next((a for a in llm.get("per_answer", []) if a.get("question") == BROWSER_QUESTION), None)
+    try:
+        browser = json.loads(timings_file.read_text())["llm"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if ours is None or not isinstance(browser, dict) or browser.get("question", BROWSER_QUESTION) != BROWSER_QUESTION:
+        return None
+    pairs = {"first_token": (browser.get("first_token_visible_s"), ours.get("first_token_s")),
+             "full_answer": (browser.get("full_answer_s"), ours.get("total_s"))}
+    out: dict = {"question": BROWSER_QUESTION, "recorded": timings_file.name}
+    for name, (seen, bench) in pairs.items():
+        if isinstance(seen, (int, float)) and isinstance(bench, (int, float)) and bench > 0:
+            out[name] = {"browser_s": seen, "bench_s": bench, "gap": round(seen / bench - 1, 3)}
+    return out if len(out) > 2 else None
 
 
 def section_scale(settings: Settings, size: int, work: Path) -> dict:
@@ -427,6 +455,7 @@ def run_bench(settings: Settings, out: Path, options: BenchOptions, say: Callabl
         if options.llm:
             say(f"Moteur LLM local sur {options.llm_questions} questions…")
             results["llm"] = _child("llm", bench_settings, options.llm_questions)
+            results["llm"]["browser"] = browser_comparison(results["llm"], BROWSER_TIMINGS)
         if options.cold:
             say("Démarrages à froid (coordo ask, coordo serve)…")
             results["cold_start"] = cold_starts(bench_settings)
@@ -482,6 +511,13 @@ def render_table(results: dict) -> str:
             lines.append(f"  invite {a['prompt_tokens']} jetons (dont {a['cached_tokens']} en cache) lue en "
                          f"{a['prompt_ms'] / 1000:.1f} s, {a['generated_tokens']} jetons écrits en "
                          f"{a['decode_ms'] / 1000:.1f} s ; premier jeton {a['first_token_s']} s, total {a['total_s']} s")
+        browser = llm.get("browser")
+        if browser:
+            seen = " ; ".join(f"{label} {browser[key]['browser_s']} s dans Chromium contre {browser[key]['bench_s']} s "
+                              f"ici ({browser[key]['gap']:+.0%})"
+                              for key, label in (("first_token", "premier jeton"), ("full_answer", "réponse complète"))
+                              if key in browser)
+            lines.append(f"  Test navigateur ({browser['recorded']}), même question « {browser['question']} » : {seen}")
     load = results.get("load")
     if load:
         for row in load["extractive"]:

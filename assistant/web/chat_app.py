@@ -74,6 +74,7 @@ def build_chat(service: ChatService) -> gr.Blocks:
 
     def respond(question: str, messages: list, state: dict | None, request: gr.Request):
         state = state or _new_state()
+        open('/tmp/s4/ev.log','a').write(f"{time.time():.3f} respond\n")
         question = question if isinstance(question, str) else ""
         try:
             check_text(question, "question", None)  # emptiness and length: the service says it, the box keeps it
@@ -263,9 +264,9 @@ def build_chat(service: ChatService) -> gr.Blocks:
 
         outputs = [chatbot, question, sources, choose, state]
         for trigger in (question.submit, send.click):
-            trigger(respond, [question, chatbot, state], outputs, api_visibility="private")
+            trigger(respond, [question, chatbot, state], outputs, api_visibility="private", show_progress="hidden")
         chatbot.example_select(_example_text, None, question, api_visibility="private").then(
-            respond, [question, chatbot, state], outputs, api_visibility="private"
+            respond, [question, chatbot, state], outputs, api_visibility="private", show_progress="hidden"
         )
         choose.change(open_source, [choose, state], viewer, api_visibility="private").then(
             None, None, None, js=render.SCROLL_TO_HIGHLIGHT_JS

@@ -1,8 +1,10 @@
 """The benchmark's pure parts: synthetic corpora, targets, the printed table."""
 
+import json
+
 import numpy as np
 
-from assistant.bench.run import check_targets, render_table
+from assistant.bench.run import BROWSER_QUESTION, browser_comparison, check_targets, render_table
 from assistant.bench.synthetic import synthetic_passages
 from assistant.schema import Passage
 
@@ -40,3 +42,37 @@ def test_targets_are_compared_and_unmeasured_ones_said():
     assert met[("scaling", "100000.hybrid_p95_ms")] is True
     table = render_table(results)
     assert "MANQUÉ" in table and "non mesuré" in table and "100000 passages" in table
+
+
+def _llm_section(first=1.2, total=3.2):
+    return {"model": "m", "threads": 2, "load_s": 1, "warm_up_s": 3, "per_answer": [
+        {"question": BROWSER_QUESTION, "first_token_s": first, "total_s": total, "prompt_tokens": 452,
+         "cached_tokens": 339, "prompt_ms": 1100.0, "generated_tokens": 59, "decode_ms": 2000.0},
+        {"question": "Autre ?", "first_token_s": 9.0, "total_s": 9.5, "prompt_tokens": 500, "cached_tokens": 339,
+         "prompt_ms": 9000.0, "generated_tokens": 5, "decode_ms": 500.0}]}
+
+
+def test_the_browser_test_timings_are_set_beside_the_bench_answer_to_the_same_question(tmp_path):
+    timings = tmp_path / "web-timings.json"
+    timings.write_text(json.dumps({"llm": {"question": BROWSER_QUESTION, "first_token_visible_s": 1.5,
+                                           "full_answer_s": 4.0}, "extractive": {}}))
+    llm = _llm_section()
+    llm["browser"] = browser_comparison(llm, timings)
+    assert llm["browser"]["first_token"] == {"browser_s": 1.5, "bench_s": 1.2, "gap": 0.25}
+    assert llm["browser"]["full_answer"] == {"browser_s": 4.0, "bench_s": 3.2, "gap": 0.25}  # not the other question's
+    table = render_table({"targets": [], "index_build": {"passages": 1, "build_s": 1, "passages_per_s": 1,
+                                                         "peak_rss_mb": 1},
+                          "retrieval": {k: 1 for k in ("bm25_p50_ms", "bm25_p95_ms", "dense_p50_ms", "dense_p95_ms",
+                                                       "hybrid_p50_ms", "hybrid_p95_ms")}, "llm": llm})
+    assert "premier jeton 1.5 s dans Chromium contre 1.2 s ici (+25%)" in table
+
+
+def test_no_browser_comparison_without_the_test_timings_or_for_another_question(tmp_path):
+    assert browser_comparison(_llm_section(), tmp_path / "absent.json") is None
+    broken = tmp_path / "broken.json"
+    broken.write_text("{ not json")
+    assert browser_comparison(_llm_section(), broken) is None
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"llm": {"question": "Une autre question ?", "first_token_visible_s": 1.0,
+                                         "full_answer_s": 2.0}}))
+    assert browser_comparison(_llm_section(), other) is None

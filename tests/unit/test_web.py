@@ -248,3 +248,18 @@ def test_a_database_outage_is_told_to_the_physician_and_nothing_is_pretended(web
         store.close()
     finally:
         destroy_cluster(cluster)
+
+
+def test_the_first_question_does_not_wait_for_matplotlib_to_find_its_backend():
+    # Gradio switches matplotlib's backend around every event; unset, matplotlib resolves it by importing
+    # pyplot in the server's event loop, on the first question. `create_app` sets it at start.
+    import subprocess
+    import sys
+
+    code = ("import sys; from assistant.web.server import headless_matplotlib; headless_matplotlib(); "
+            "from gradio.utils import MatplotlibBackendMananger as M\n"
+            "with M(): pass\n"
+            "print('matplotlib.pyplot' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "False"
