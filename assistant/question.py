@@ -37,8 +37,13 @@ _COMPARING_WORDS = frozenset(tokenize(
 WHAT_IT_IS = frozenset(tokenize("composition composée constituée public patientèle échelle territoire"))
 _DEFINITION = re.compile(
     r"qu'?est[- ]ce qu|c'est quoi|\bque (?:signifie|veut dire|d[ée]signe)\b|\bd[ée]finition\b|\bd[ée]finir\b"
-    r"|qu'appelle[- ]t[- ]on|\bà quoi sert\b|\ba quoi sert\b|\bwhat (?:is|are) (?:an? |the )?(?!the (?:amount|number))"
+    r"|qu'appelle[- ]t[- ]on|\bà quoi sert\b|\ba quoi sert\b|\bwhat (?:is|are) (?!the\b[^?]*\b(?:of|for)\b)(?:an? |the )?"
     r"|\bqu'entend[- ]on\b|\bde quoi s'agit[- ]il\b", re.I)
+# Words of a definition question that are not the term it asks about (« C'est quoi, au juste, … ? »).
+_DEFINITION_WORDS = frozenset(tokenize(
+    "quoi signifie signifier veut vouloir dire désigne désigner définition définir définit appelle appeler "
+    "entend entendre sert servir agit agir juste exactement concrètement vraiment précisément mean means "
+    "meaning stand stands"))
 _QUESTION_WORD = re.compile(
     r"\b(?:quel(?:le)?s?|combien|comment|qui|o[ùu]|quand|pourquoi|que|quoi|lesquel\w*|what|how|who|where|when|why|which)\b",
     re.I)
@@ -101,6 +106,20 @@ class Question:
         facet = self.subject - frozenset(tokenize(" ".join(self.structures))) - _COMPARING_WORDS
         facet = frozenset(t for t in facet if known(t))
         return facet or (WHAT_IT_IS if self.answer_type == COMPARISON else facet)
+
+    @property
+    def defined(self) -> frozenset[str]:
+        """What a definition question asks to define, as stemmed words (« exercice coordonné »); empty for
+        other questions. When it names an acronym, :attr:`defined_acronyms` is the term."""
+        if self.answer_type != DEFINITION:
+            return frozenset()
+        return self.subject - _DEFINITION_WORDS
+
+    @property
+    def defined_acronyms(self) -> tuple[str, ...]:
+        """The acronym a definition question asks about: the first it names (« Qu'est-ce que l'ACI dont on
+        parle pour les MSP ? » asks about the ACI, not the MSP)."""
+        return self.acronyms[:1] if self.answer_type == DEFINITION else ()
 
     @property
     def specific_kinds(self) -> frozenset[str]:

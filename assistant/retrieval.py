@@ -8,11 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .acronyms import STRUCTURES, acronyms_in
+from .definitions import passage_defines
 from .facts import carries
 from .glossary import _PATTERN as _GLOSSARY
 from .index import OpenIndex
 from .lexical import tokenize
-from .question import COMPARISON, PROCEDURE, Question, analyse
+from .question import COMPARISON, DEFINITION, PROCEDURE, Question, analyse
 from .schema import Retrieved
 
 # A "how do I…" question is answered by the steps and the people who help: their words join its search.
@@ -24,6 +25,9 @@ FIELD_TERMS_FACTOR = 0.5
 MAX_SIDES = 3
 # A passage that names other structures too counts this much for one side of a comparison.
 SHARED_PASSAGE_WEIGHT = 0.5
+# A definition question also ranks the passages that define what it names, weighted like this against
+# the BM25 and dense lists (1.0 each).
+DEFINING_WEIGHT = 1.0
 
 
 def rrf(rankings: list[list[int]], k: int = 60, weights: list[float] | None = None) -> dict[int, float]:
@@ -69,6 +73,7 @@ class HybridRetriever:
         self._position = {p.id: i for i, p in enumerate(index.passages)}
         self._holding: dict[frozenset, list[int]] = {}
         self._naming: dict[str, list[int]] = {}
+        self._defining: dict[tuple, list[int]] = {}
 
     def bm25(self, question: Question, k: int) -> list[tuple[int, float]]:
         scores = self.index.lexical.scores(self._lexical_query(question))
@@ -105,6 +110,15 @@ class HybridRetriever:
         naming = self._naming[structure]
         scores = self.index.lexical.token_scores([*question.facet_in(self.index.lexical.known), *tokenize(structure)])
         return sorted(naming, key=lambda i: -scores[i] * naming[i])[: self.candidates]
+
+    def defining(self, question: Question) -> list[int]:
+        """Passages that define what a definition question names (its acronyms, or its term), best BM25
+        first for the question."""
+        key = (question.defined_acronyms, question.defined)
+        if key not in self._defining:
+            self._defining[key] = [i for i, p in enumerate(self.index.passages) if passage_defines(p, question)]
+        scores = self.index.lexical.scores(question.search_text)
+        return sorted(self._defining[key], key=lambda i: -scores[i])[: self.candidates]
 
     def dense(self, question: Question, k: int) -> list[tuple[int, float]]:
         vector = self.embeddings.embed_query(question.standalone)
@@ -148,6 +162,9 @@ class HybridRetriever:
             # weighted like the two other lists together
             rankings.append(self.holding(wanted, question))
             weights.append(2.0)
+        if question.answer_type == DEFINITION and mode == "hybrid":
+            rankings.append(self.defining(question))
+            weights.append(DEFINING_WEIGHT)
         sides = question.structures[:MAX_SIDES] if question.answer_type == COMPARISON and mode == "hybrid" else ()
         side_rankings = [self.about(s, question) for s in sides] if len(sides) >= 2 else []
         rankings += side_rankings

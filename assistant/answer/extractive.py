@@ -15,13 +15,14 @@ import re
 from dataclasses import dataclass, replace
 from typing import Iterator
 
-from ..acronyms import ACRONYMS, acronyms_in, expand
+from ..acronyms import acronyms_in, expand
 from ..chunking import BULLET, states_fact
+from ..definitions import cell_defines, sentence_defines
 from ..facts import carries, has_quantity
 from ..lexical import tokenize
-from ..question import COMPARISON, DEFINITION, LIST, STRUCTURES, WHAT_IT_IS, Question
+from ..question import COMPARISON, DEFINITION, LIST, STRUCTURES, Question
 from ..schema import Passage
-from ..text import clean_markup, figures, fold, sentence_spans
+from ..text import clean_markup, figures, sentence_spans
 from .. import refusal
 from .base import Context, Draft, make_citation, source_label
 
@@ -42,10 +43,6 @@ MIN_ANSWER_COVERAGE = 0.0
 # a sentence that refers back to the line before it (« Ce site propose… », « Créés par les ARS, ils… »)
 _ANAPHORA = re.compile(r"^(?:Ce|Cet|Cette|Ces|Celui-ci|Celle-ci|Cela|Ceci|Il|Elle|Ils|Elles|Créée?s?)\b")
 # a sentence that says what a thing is (« Les MSP réunissent… », « Le DAC regroupe… »)
-_DEFINING = re.compile(
-    r"\b(?:est|sont|désigne\w*|se compos\w+|compos[ée]\w*|réuni\w+|rassembl\w+|regroup\w+|constitu\w+|"
-    r"vien\w* en appui|permet\w*|structur\w+|s'inscrit|prennent|centrée?s?)\b", re.I)
-
 
 @dataclass(frozen=True)
 class Unit:
@@ -62,8 +59,9 @@ class Unit:
 
 
 def _short_header(header: str) -> str:
-    """A table header for display, without long legal references in brackets."""
-    return re.sub(r"\s*\([^)]{40,}\)", "", header).strip()
+    """A table header for display, without long legal references in brackets (« (L. 6323-3 + circ…) »);
+    a name spelled out in brackets stays (« ESCAP (Équipe de Soins Coordonnée Avec le Patient) »)."""
+    return re.sub(r"\s*\((?=[^)]*\d)[^)]{40,}\)", "", header).strip()
 
 
 def _fact_headings(passage: Passage, rank: int, source: str) -> list[Unit]:
@@ -179,18 +177,6 @@ def sheet_names(context: Context) -> set[str]:
     return set(tokenize(f"{words} {' '.join(STRUCTURES)}"))
 
 
-def _spells_out(text: str, acronym: str) -> bool:
-    """Whether a text gives both an acronym and its long form (a glossary line, « le FIR (fonds
-    d'intervention régional) »)."""
-    return bool(re.search(rf"\b{re.escape(acronym)}\b", text)) and any(
-        fold(long) in fold(text) for long in ACRONYMS.get(acronym, ()))
-
-
-def _structure_at_start(text: str, structure: str) -> bool:
-    """Whether a sentence names the structure in its first words (its subject, as a definition does)."""
-    return structure in acronyms_in(" ".join(text.split()[:12]))
-
-
 def _only_about(unit: Unit, structure: str) -> bool:
     """Whether a unit is about this structure alone: a cell of its row or column, or a sentence that
     names no other structure."""
@@ -249,22 +235,19 @@ class ExtractiveEngine:
         total = math.fsum(self._weight(t) for t in question_tokens) or 1.0
         return math.fsum(self._weight(t) for t in question_tokens & unit_tokens) / total
 
-    def defines(self, unit: Unit, named: tuple[str, ...]) -> bool:
-        """A sentence or cell that says what one of these structures or acronyms is: a cell of its row that
-        says who makes it up or whom it serves, a sentence with it as subject and a defining verb, or a line
-        that spells it out (« FIR. Fonds d'intervention régional »)."""
-        if unit.passage.kind == "table_cell":
-            attribute = set(tokenize(unit.passage.attribute))
-            return any(s in acronyms_in(unit.passage.entity) for s in named) and (
-                not attribute or bool(attribute & WHAT_IT_IS))
-        if any(_spells_out(unit.text, s) for s in named):
+    @staticmethod
+    def defines(unit: Unit, question: Question) -> bool:
+        """A unit that says what the definition question names: a cell of its row that says who makes it up
+        or whom it serves, a sentence with it as subject and a defining verb, or a line that spells it out
+        (« FIR. Fonds d'intervention régional »)."""
+        if unit.passage.kind == "table_cell" and cell_defines(unit.passage, question.defined_acronyms):
             return True
-        return bool(_DEFINING.search(unit.text)) and any(_structure_at_start(unit.text, s) for s in named)
+        return sentence_defines(unit.text, question.defined_acronyms, question.defined)
 
     def score(self, question: Question, unit: Unit) -> float:
         overlap = self.overlap(question.concepts, unit)
         bonus = sum(KIND_BONUS.get(kind, 0.25) for kind in question.kinds if carries(kind, unit.text))
-        if question.answer_type == DEFINITION and question.acronyms and self.defines(unit, question.acronyms):
+        if question.answer_type == DEFINITION and self.defines(unit, question):
             bonus += DEFINES_BONUS
         if unit.whole_list:
             bonus += WHOLE_LIST_BONUS  # a list question is answered by the whole list, not its first item

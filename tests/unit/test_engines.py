@@ -318,3 +318,18 @@ def test_a_question_whether_something_is_required_is_answered_by_the_rule(corpus
                   ["200€ par an et par professionnel", "Pas de structuration juridique"])
     draft = ExtractiveEngine().answer(ctx)
     assert "Pas de structuration juridique" in draft.citations[0].text
+
+
+def test_a_definition_of_an_acronym_named_among_others_leads_with_the_cell_that_spells_it_out(corpus):
+    ctx = context(corpus, "Qu'est-ce que l'ACI dont on parle pour les maisons de santé ?",
+                  ["Contrat ACI avec ARS et AM", "Accord conventionnel interprofessionnel"])
+    draft = ExtractiveEngine().answer(ctx)
+    assert "Accord conventionnel interprofessionnel" in draft.citations[0].text
+
+
+def test_a_definition_from_a_table_names_the_structure_in_full_but_drops_legal_references(corpus):
+    ctx = context(corpus, "ESCAP : de quoi s'agit-il ?", ["Minimum trois professionnels de santé, avec obligatoirement"])
+    draft = ExtractiveEngine().answer(ctx)
+    assert "ESCAP (Équipe de Soins Coordonnée Avec le Patient)" in draft.text
+    ctx = context(corpus, "Comment une MSP est-elle financée ?", ["Remboursement des actes par l'Assurance-maladie"])
+    assert "L. 6323-3" not in ExtractiveEngine().answer(ctx).text

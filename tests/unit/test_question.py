@@ -38,6 +38,9 @@ from assistant.schema import Turn
         ("Quels sont les différents types de structures ?", LIST),
         ("Qui peut faire partie d'une ESP ?", LIST),
         ("Quels métiers dans une CPTS ?", LIST),
+        # « what is the <attribute> of <structure> » asks for the attribute, not a definition
+        ("What is the seed funding of an ESS?", OTHER),
+        ("What is the ACI?", DEFINITION),
     ],
     ids=lambda v: v if len(v) < 40 else v[:40],
 )

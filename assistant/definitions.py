@@ -1,0 +1,74 @@
+"""What says what a term is: the lines, sentences and table cells that define a structure, an acronym or a notion.
+
+A definition question (« Qu'est-ce que le FIR ? », « C'est quoi, l'exercice coordonné ? ») is answered by
+the passage that defines what it names, which often shares few words with the question and loses, in
+the ranking, to passages that merely mention the term. Retrieval ranks the defining passages as a list
+of their own, and the extractive engine leads with a defining unit; both decide "defines" here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from .acronyms import ACRONYMS, acronyms_in, expand
+from .lexical import tokenize
+from .question import WHAT_IT_IS, Question
+from .schema import Passage
+from .text import fold, sentence_spans
+
+# A sentence that says what its subject is, is made of, or does.
+DEFINING = re.compile(
+    r"\b(?:est|sont|désigne\w*|se compos\w+|compos[ée]\w*|réuni\w+|rassembl\w+|regroup\w+|constitu\w+|"
+    r"vien\w* en appui|permet\w*|structur\w+|s'inscrit|prennent|centrée?s?)\b", re.I)
+_SUBJECT_WORDS = 12  # the subject of a defining sentence is in its first words
+
+
+def spells_out(text: str, acronym: str) -> bool:
+    """Whether a text gives both an acronym and its long form (a glossary line, « le FIR (fonds
+    d'intervention régional) »)."""
+    return bool(re.search(rf"\b{re.escape(acronym)}\b", text)) and any(
+        fold(long) in fold(text) for long in ACRONYMS.get(acronym, ()))
+
+
+def names_at_start(text: str, acronym: str) -> bool:
+    """Whether a sentence names the acronym in its first words (its subject, as a definition does)."""
+    return acronym in acronyms_in(" ".join(text.split()[:_SUBJECT_WORDS]))
+
+
+def term_is_subject(text: str, term: frozenset[str]) -> bool:
+    """Whether a sentence has the term as its subject: all of its words before the first defining verb
+    (« L'exercice coordonné désigne… »)."""
+    verb = DEFINING.search(text)
+    if not verb or not term:
+        return False
+    subject = text[: verb.start()]
+    return len(subject.split()) <= _SUBJECT_WORDS and term <= set(tokenize(expand(subject)))
+
+
+def sentence_defines(text: str, acronyms: Sequence[str], term: frozenset[str]) -> bool:
+    """A line or sentence that spells out one of the acronyms, or says what it (or the term) is."""
+    if any(spells_out(text, a) for a in acronyms):
+        return True
+    if acronyms:
+        return bool(DEFINING.search(text)) and any(names_at_start(text, a) for a in acronyms)
+    return term_is_subject(text, term)
+
+
+def cell_defines(passage: Passage, acronyms: Sequence[str]) -> bool:
+    """A table cell of a structure's row that says who makes it up or whom it serves (or a row with no
+    attribute: the structure's name spelled out)."""
+    attribute = set(tokenize(passage.attribute))
+    return any(a in acronyms_in(passage.entity) for a in acronyms) and (not attribute or bool(attribute & WHAT_IT_IS))
+
+
+def passage_defines(passage: Passage, question: Question) -> bool:
+    """Whether any sentence or line of the passage (or the passage, as a table cell) defines what the
+    definition question names."""
+    acronyms, term = question.defined_acronyms, question.defined
+    body = passage.body
+    if passage.kind == "table_cell" and cell_defines(passage, acronyms):
+        return True
+    # a line may spell an acronym out across a full stop (« FIR. Fonds d'intervention régional »)
+    pieces = [body[start:end] for start, end in sentence_spans(body)] + body.splitlines()
+    return any(sentence_defines(piece, acronyms, term) for piece in pieces)

@@ -1,0 +1,62 @@
+"""What defines what a definition question names (assistant.definitions), on the shipped sheets' passages,
+and the ranking that brings those passages into a definition question's top passages."""
+
+import pytest
+
+from assistant.chunking import chunk_sheet
+from assistant.corpus import load_corpus
+from assistant.definitions import passage_defines, sentence_defines
+from assistant.index import build_index, open_index
+from assistant.question import analyse
+from assistant.retrieval import HybridRetriever
+from tests.conftest import CORPUS
+
+
+@pytest.fixture(scope="module")
+def passages():
+    return [p for s in load_corpus(CORPUS) for p in chunk_sheet(s)]
+
+
+def _holding(passages, needle):
+    return next(p for p in passages if needle in p.body)
+
+
+def test_the_term_of_a_definition_question_is_what_it_names_without_its_filler_words():
+    question = analyse("C'est quoi, au juste, l'exercice coordonné ?")
+    assert question.defined_acronyms == ()
+    assert sentence_defines("L'exercice coordonné désigne une organisation du travail entre plusieurs professionnels.",
+                            question.defined_acronyms, question.defined)
+    # the term must be the sentence's subject, not a word further on
+    assert not sentence_defines("Les MSP sont un mode d'exercice coordonné parmi d'autres.",
+                                question.defined_acronyms, question.defined)
+    # a question that is not a definition has no term
+    assert analyse("Combien de CPTS en Bretagne ?").defined == frozenset()
+
+
+def test_a_definition_asks_about_the_first_acronym_it_names():
+    assert analyse("Qu'est-ce que l'ACI dont on parle pour les maisons de santé ?").defined_acronyms == ("ACI",)
+    assert analyse("What is the seed funding of an ESS?").defined_acronyms == ()  # an attribute, not a definition
+
+
+def test_passages_that_define_and_passages_that_only_mention(passages):
+    aci = analyse("Qu'est-ce que l'ACI dont on parle pour les maisons de santé ?")
+    assert passage_defines(_holding(passages, "Accord conventionnel interprofessionnel"), aci)  # spelled out in a cell
+    assert not passage_defines(_holding(passages, "Contrat ACI avec ARS et AM"), aci)  # mentioned only
+    fir = analyse("Le FIR, qu'est-ce que c'est ?")
+    assert passage_defines(_holding(passages, "Fonds d'intervention régional"), fir)
+    assert not passage_defines(_holding(passages, "Aucun statut particulier Association pour FIR"), fir)
+    coordinated = analyse("C'est quoi, au juste, l'exercice coordonné ?")
+    assert passage_defines(_holding(passages, "L'exercice coordonné désigne"), coordinated)
+    escap = analyse("ESCAP : de quoi s'agit-il ?")
+    assert passage_defines(_holding(passages, "Minimum trois professionnels de santé, avec obligatoirement"), escap)
+    assert not passage_defines(_holding(passages, "Pas de structuration juridique nécessaire"), escap)
+
+
+def test_a_definition_question_finds_the_defining_passage_among_its_top_passages(settings, keyword_embeddings):
+    s = settings.with_(corpus_dir=CORPUS)
+    build_index(s, keyword_embeddings, keyword_embeddings.spec)
+    retriever = HybridRetriever(open_index(s.index_dir), keyword_embeddings)
+    question = analyse("Qu'est-ce que l'ACI dont on parle pour les maisons de santé ?")
+    top = retriever.search(question, k=5).passages
+    assert any("Accord conventionnel interprofessionnel" in r.passage.body for r in top)
+    assert all(passage_defines(retriever.index.passages[i], question) for i in retriever.defining(question))
