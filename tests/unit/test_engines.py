@@ -250,18 +250,20 @@ def test_a_heading_that_asks_a_question_is_answered_by_the_sentence_below_it(cor
     assert sheets[first.sheet_id].text[first.start : first.end] == first.text
 
 
-def test_a_definition_prefers_who_makes_it_up_to_another_cell_of_its_row(corpus):
-    ctx = context(corpus, "Qu'entend-on par équipe de soins primaires ?",
-                  ["Accès / continuité des soins", "Médecin généraliste + paramédicaux"])
-    draft = ExtractiveEngine().answer(ctx)
-    assert "Médecin généraliste + paramédicaux" in draft.citations[0].text
-
-
-def test_a_definition_of_an_acronym_is_the_line_that_spells_it_out(corpus):
-    ctx = context(corpus, "Le FIR, qu'est-ce que c'est ?",
-                  ["Aucun statut particulier Association pour FIR", "Fonds d'intervention régional"])
-    draft = ExtractiveEngine().answer(ctx)
-    assert "Fonds d'intervention régional" in draft.citations[0].text
+@pytest.mark.parametrize("question, needles, leads_with", [
+    # who makes it up, not another cell of its row
+    ("Qu'entend-on par équipe de soins primaires ?", ["Accès / continuité des soins", "Médecin généraliste + paramédicaux"],
+     "Médecin généraliste + paramédicaux"),
+    # the line that spells the acronym out
+    ("Le FIR, qu'est-ce que c'est ?", ["Aucun statut particulier Association pour FIR", "Fonds d'intervention régional"],
+     "Fonds d'intervention régional"),
+    # of two acronyms the first is asked about; its long form is in a cell of another structure's row
+    ("Qu'est-ce que l'ACI dont on parle pour les maisons de santé ?",
+     ["Contrat ACI avec ARS et AM", "Accord conventionnel interprofessionnel"], "Accord conventionnel interprofessionnel"),
+], ids=["who-makes-it-up", "spelled-out", "first-acronym"])
+def test_a_definition_leads_with_the_unit_that_defines(corpus, question, needles, leads_with):
+    draft = ExtractiveEngine().answer(context(corpus, question, needles))
+    assert leads_with in draft.citations[0].text
 
 
 # -- the LLM's warm-up and where its time goes -------------------------------------------------------
@@ -319,12 +321,6 @@ def test_a_question_whether_something_is_required_is_answered_by_the_rule(corpus
     draft = ExtractiveEngine().answer(ctx)
     assert "Pas de structuration juridique" in draft.citations[0].text
 
-
-def test_a_definition_of_an_acronym_named_among_others_leads_with_the_cell_that_spells_it_out(corpus):
-    ctx = context(corpus, "Qu'est-ce que l'ACI dont on parle pour les maisons de santé ?",
-                  ["Contrat ACI avec ARS et AM", "Accord conventionnel interprofessionnel"])
-    draft = ExtractiveEngine().answer(ctx)
-    assert "Accord conventionnel interprofessionnel" in draft.citations[0].text
 
 
 def test_a_definition_from_a_table_names_the_structure_in_full_but_drops_legal_references(corpus):
