@@ -28,6 +28,8 @@ SHARED_PASSAGE_WEIGHT = 0.5
 # A definition question also ranks the passages that define what it names, weighted like this against
 # the BM25 and dense lists (1.0 each).
 DEFINING_WEIGHT = 1.0
+# How many terms' defining passages are kept (found once per term: one pass over the passages).
+MAX_CACHED_DEFINITIONS = 512
 
 
 def rrf(rankings: list[list[int]], k: int = 60, weights: list[float] | None = None) -> dict[int, float]:
@@ -116,6 +118,8 @@ class HybridRetriever:
         first for the question."""
         key = (question.defined_acronyms, question.defined)
         if key not in self._defining:
+            if len(self._defining) >= MAX_CACHED_DEFINITIONS:  # terms come from visitors: keep the newest only
+                del self._defining[next(iter(self._defining))]
             self._defining[key] = [i for i, p in enumerate(self.index.passages) if passage_defines(p, question)]
         scores = self.index.lexical.scores(question.search_text)
         return sorted(self._defining[key], key=lambda i: -scores[i])[: self.candidates]

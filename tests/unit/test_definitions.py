@@ -60,3 +60,15 @@ def test_a_definition_question_finds_the_defining_passage_among_its_top_passages
     top = retriever.search(question, k=5).passages
     assert any("Accord conventionnel interprofessionnel" in r.passage.body for r in top)
     assert all(passage_defines(retriever.index.passages[i], question) for i in retriever.defining(question))
+
+
+def test_the_defining_passages_kept_per_term_are_bounded(settings, keyword_embeddings, monkeypatch):
+    import assistant.retrieval as retrieval
+
+    s = settings.with_(corpus_dir=CORPUS)
+    build_index(s, keyword_embeddings, keyword_embeddings.spec)
+    retriever = HybridRetriever(open_index(s.index_dir), keyword_embeddings)
+    monkeypatch.setattr(retrieval, "MAX_CACHED_DEFINITIONS", 2)
+    for term in ("l'exercice coordonné", "le FIR", "la SISA", "l'ESCAP"):
+        retriever.defining(analyse(f"C'est quoi, {term} ?"))
+    assert len(retriever._defining) == 2  # a visitor's every new term does not grow the server's memory
