@@ -62,13 +62,18 @@ def cell_defines(passage: Passage, acronyms: Sequence[str]) -> bool:
     return any(a in acronyms_in(passage.entity) for a in acronyms) and (not attribute or bool(attribute & WHAT_IT_IS))
 
 
+def defines(passage: Passage, text: str, question: Question) -> bool:
+    """Whether ``text`` (a sentence or line of ``passage``) defines what the definition question names, or the
+    passage does, as a cell of the structure's row that says who makes it up or whom it serves."""
+    if passage.kind == "table_cell" and cell_defines(passage, question.defined_acronyms):
+        return True
+    return sentence_defines(text, question.defined_acronyms, question.defined)
+
+
 def passage_defines(passage: Passage, question: Question) -> bool:
     """Whether any sentence or line of the passage (or the passage, as a table cell) defines what the
     definition question names."""
-    acronyms, term = question.defined_acronyms, question.defined
     body = passage.body
-    if passage.kind == "table_cell" and cell_defines(passage, acronyms):
-        return True
     # a line may spell an acronym out across a full stop (« FIR. Fonds d'intervention régional »)
     pieces = [body[start:end] for start, end in sentence_spans(body)] + body.splitlines()
-    return any(sentence_defines(piece, acronyms, term) for piece in pieces)
+    return any(defines(passage, piece, question) for piece in pieces)

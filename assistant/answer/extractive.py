@@ -17,7 +17,7 @@ from typing import Iterator
 
 from ..acronyms import acronyms_in, expand
 from ..chunking import BULLET, states_fact
-from ..definitions import cell_defines, sentence_defines
+from ..definitions import defines
 from ..facts import carries, has_quantity
 from ..lexical import tokenize
 from ..question import COMPARISON, DEFINITION, LIST, STRUCTURES, Question
@@ -42,7 +42,7 @@ MIN_ANSWER_COVERAGE = 0.0
 
 # a sentence that refers back to the line before it (« Ce site propose… », « Créés par les ARS, ils… »)
 _ANAPHORA = re.compile(r"^(?:Ce|Cet|Cette|Ces|Celui-ci|Celle-ci|Cela|Ceci|Il|Elle|Ils|Elles|Créée?s?)\b")
-# a sentence that says what a thing is (« Les MSP réunissent… », « Le DAC regroupe… »)
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -235,19 +235,10 @@ class ExtractiveEngine:
         total = math.fsum(self._weight(t) for t in question_tokens) or 1.0
         return math.fsum(self._weight(t) for t in question_tokens & unit_tokens) / total
 
-    @staticmethod
-    def defines(unit: Unit, question: Question) -> bool:
-        """A unit that says what the definition question names: a cell of its row that says who makes it up
-        or whom it serves, a sentence with it as subject and a defining verb, or a line that spells it out
-        (« FIR. Fonds d'intervention régional »)."""
-        if unit.passage.kind == "table_cell" and cell_defines(unit.passage, question.defined_acronyms):
-            return True
-        return sentence_defines(unit.text, question.defined_acronyms, question.defined)
-
     def score(self, question: Question, unit: Unit) -> float:
         overlap = self.overlap(question.concepts, unit)
         bonus = sum(KIND_BONUS.get(kind, 0.25) for kind in question.kinds if carries(kind, unit.text))
-        if question.answer_type == DEFINITION and self.defines(unit, question):
+        if question.answer_type == DEFINITION and defines(unit.passage, unit.text, question):
             bonus += DEFINES_BONUS
         if unit.whole_list:
             bonus += WHOLE_LIST_BONUS  # a list question is answered by the whole list, not its first item
