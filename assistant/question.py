@@ -65,6 +65,17 @@ _LIST = re.compile(
     r"obligations|professions|structures|limites)\b|\blist\w*\b|\bénum[ée]r\w+|\bwhat are the\b"
     # who may join: the members, a list of professions
     r"|\bqui peu(?:t|vent) (?:faire partie|adh[ée]rer|rejoindre|int[ée]grer|participer|(?:en )?[êe]tre membre)", re.I)
+# What something brings, asked as « pourquoi + infinitive » (« Pourquoi rejoindre une CPTS ? ») or by naming
+# the gain (« quel intérêt… », « qu'est-ce que le patient y gagne ? », « what does it bring »): answered by the
+# sheets' lists of advantages. « Pourquoi la SISA est-elle… » asks for a reason, not for benefits.
+_BENEFITS = re.compile(
+    r"^\s*pourquoi\s+(?:(?:me|se|m'|s'|nous|vous)\s*)?[a-zà-ÿ]+(?:er|ir|re)\b"
+    r"|\b(?:avantages?|int[ée]r[êe]ts?|b[ée]n[ée]fices?|atouts?|gagne\w*|apport\w*)\b|\bchange\w* pour\b"
+    r"|\b(?:advantages?|benefits?|gains?)\b|^\s*why (?:would|should|do|does|join|choose|become)\b", re.I)
+# Words of such a question that only ask what something brings: the lists of advantages answer them.
+_BENEFIT_WORDS = frozenset(tokenize(
+    "pourquoi avantage avantages intérêt intérêts bénéfice bénéfices atout atouts gagne gagnent gagner "
+    "apporte apportent apporter apport apports change changer why advantages benefits"))
 _CONTACT = re.compile(
     r"\bqui contacter\b|\bà qui (?:s'adresser|m'adresser|écrire|demander)\b|\bs'adresser\b|\binterlocuteurs?\b"
     r"|\bcontacter\b|\bcontacts?\b|\bwho (?:to|should|can) (?:contact|call|ask)\b", re.I)
@@ -92,6 +103,7 @@ class Question:
     english_terms: tuple[str, ...]  # English words of the field it uses
     search_text: str  # the standalone question with acronyms expanded and French forms of English terms
     quantity: bool  # can only be answered with a number (combien, montant…)
+    benefits: bool = False  # asks what something brings (« pourquoi rejoindre… », « quel intérêt… »)
 
     @property
     def facet(self) -> frozenset[str]:
@@ -139,6 +151,8 @@ def answer_type(text: str, kinds: frozenset[str], structures: Sequence[str]) -> 
         return DATE
     if _PROCEDURE.search(text):
         return PROCEDURE
+    if _BENEFITS.search(text):
+        return LIST  # « qu'est-ce que le patient y gagne ? » asks what it brings, not what it is
     if _DEFINITION.search(text):
         return DEFINITION
     if _LIST.search(text):
@@ -160,6 +174,10 @@ def concepts_of(text: str) -> frozenset[str]:
     return frozenset(tokens)
 
 
+def _without_benefit_words(text: str) -> str:
+    return re.sub(r"[\wÀ-ÿ]+", lambda m: "" if set(tokenize(m.group())) <= _BENEFIT_WORDS else m.group(), text)
+
+
 def _names(text: str) -> frozenset[str]:
     words = " ".join(m.group(1) for m in _CAPITALISED.finditer(text.strip()) if not _ENGLISH.fullmatch(m.group(1)))
     tokens = set(tokenize(words))
@@ -178,6 +196,9 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
     asked = answer_type(standalone, kinds, structures)
     if asked != YES_NO:
         kinds -= {"rule"}  # « combien faut-il… » asks for a number, not whether something is required
+    benefits = asked == LIST and bool(_BENEFITS.search(standalone))
+    # « gagner » asks what something brings, not about money: the words that only ask for a gain go
+    frame = _without_benefit_words if benefits else (lambda t: t)
     return Question(
         text=text,
         standalone=standalone,
@@ -185,12 +206,13 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
         kinds=kinds,
         structures=structures,
         acronyms=acronyms,
-        concepts=concepts_of(standalone),
-        subject=concepts_of(strip_kind_words(standalone)),
+        concepts=concepts_of(frame(standalone)),
+        subject=concepts_of(strip_kind_words(frame(standalone))),
         names=_names(standalone),
         name_words=tuple(m.group(1) for m in _NAME.finditer(standalone.strip())),
         years=tuple(_YEAR.findall(standalone)),
         english_terms=tuple(m.group(1) for m in _ENGLISH.finditer(standalone)),
         search_text=expand(standalone),
         quantity=asks_quantity(standalone),
+        benefits=benefits,
     )

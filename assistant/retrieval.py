@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .acronyms import STRUCTURES, acronyms_in
+from .benefits import lists_benefits
 from .definitions import passage_defines
 from .facts import carries
 from .glossary import _PATTERN as _GLOSSARY
@@ -18,6 +19,9 @@ from .schema import Retrieved
 
 # A "how do I…" question is answered by the steps and the people who help: their words join its search.
 PROCEDURE_TERMS = "accompagnement accompagner interlocuteurs projet de santé validation étapes"
+# A question on what something brings (« pourquoi rejoindre… ») also ranks the passages of the sheets' lists of
+# advantages, weighted like this.
+BENEFITS_WEIGHT = 1.0
 # The share of known words a question needs when it names a structure or an acronym of the field.
 FIELD_TERMS_FACTOR = 0.5
 # A comparison ranks, for each structure it names (up to this many), the passages about that structure
@@ -76,6 +80,7 @@ class HybridRetriever:
         self._holding: dict[frozenset, list[int]] = {}
         self._naming: dict[str, list[int]] = {}
         self._defining: dict[tuple, list[int]] = {}
+        self._benefits: list[int] | None = None
 
     def bm25(self, question: Question, k: int) -> list[tuple[int, float]]:
         scores = self.index.lexical.scores(self._lexical_query(question))
@@ -124,6 +129,14 @@ class HybridRetriever:
         scores = self.index.lexical.scores(question.search_text)
         return sorted(self._defining[key], key=lambda i: -scores[i])[: self.candidates]
 
+    def benefiting(self, question: Question) -> list[int]:
+        """Passages of the sheets' lists of advantages, best BM25 first for the question's subject (whose
+        gain: the patient's, the physician's, the health system's), not for the words that ask for a gain."""
+        if self._benefits is None:
+            self._benefits = [i for i, p in enumerate(self.index.passages) if lists_benefits(p)]
+        scores = self.index.lexical.token_scores(sorted(question.subject))
+        return sorted((i for i in self._benefits if scores[i] > 0), key=lambda i: -scores[i])[: self.candidates]
+
     def dense(self, question: Question, k: int) -> list[tuple[int, float]]:
         vector = self.embeddings.embed_query(question.standalone)
         n = min(k, len(self.index.passages))
@@ -169,6 +182,9 @@ class HybridRetriever:
         if question.answer_type == DEFINITION and mode == "hybrid":
             rankings.append(self.defining(question))
             weights.append(DEFINING_WEIGHT)
+        if question.benefits and mode == "hybrid":
+            rankings.append(self.benefiting(question))
+            weights.append(BENEFITS_WEIGHT)
         sides = question.structures[:MAX_SIDES] if question.answer_type == COMPARISON and mode == "hybrid" else ()
         side_rankings = [self.about(s, question) for s in sides] if len(sides) >= 2 else []
         rankings += side_rankings

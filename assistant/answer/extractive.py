@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Iterator
 
 from ..acronyms import acronyms_in, expand
+from ..benefits import lists_benefits
 from ..chunking import BULLET, states_fact
 from ..definitions import defines
 from ..facts import carries, has_quantity
@@ -31,6 +32,8 @@ KEEP_RATIO = 0.72
 MIN_SCORE = 0.2
 OTHER_SOURCE_RATIO = 0.55
 DEFINES_BONUS = 0.3
+# a unit of a list of advantages, for a question on what something brings (« pourquoi rejoindre… »)
+BENEFITS_BONUS = 0.3
 # a unit holding the kind of fact asked (an amount, a phone…); whether something is required is the answer
 # itself to « faut-il… ? », whatever words the question and the unit share
 KIND_BONUS = {"rule": 0.35}
@@ -185,6 +188,29 @@ def _only_about(unit: Unit, structure: str) -> bool:
     return not set(acronyms_in(unit.text)) & set(STRUCTURES) - {structure}
 
 
+def _lists_what_is_asked(unit: Unit, question: Question) -> bool:
+    """Whether a unit belongs to a list of advantages of what the question asks about: its passage names
+    every structure or acronym the question names (what a SISA brings to an MSP is not in a list of what
+    the MSP brings)."""
+    return lists_benefits(unit.passage) and set(question.acronyms) <= set(acronyms_in(unit.passage.text))
+
+
+def _per_list(units: list[Unit]) -> list[Unit]:
+    """The best unit of each list, best first: each list (each sheet, each beneficiary) gives other advantages."""
+    chosen: list[Unit] = []
+    for unit in units:
+        if len(chosen) == MAX_UNITS:
+            break
+        if all(_list_of(c) != _list_of(unit) for c in chosen):
+            chosen.append(unit)
+    return chosen
+
+
+def _list_of(unit: Unit) -> tuple:
+    """Which list or section of which sheet a unit belongs to."""
+    return unit.passage.sheet_id, unit.passage.list_span or unit.passage.section
+
+
 def _is_row(unit: Unit) -> bool:
     return unit.passage.kind == "table_row" and bool(unit.passage.cells) and not unit.title
 
@@ -240,6 +266,8 @@ class ExtractiveEngine:
         bonus = sum(KIND_BONUS.get(kind, 0.25) for kind in question.kinds if carries(kind, unit.text))
         if question.answer_type == DEFINITION and defines(unit.passage, unit.text, question):
             bonus += DEFINES_BONUS
+        if question.benefits and _lists_what_is_asked(unit, question):
+            bonus += BENEFITS_BONUS
         if unit.whole_list:
             bonus += WHOLE_LIST_BONUS  # a list question is answered by the whole list, not its first item
         return overlap + bonus + 0.15 / unit.rank
@@ -330,6 +358,8 @@ class ExtractiveEngine:
                 return refusal.no_figure()
         if question.answer_type == COMPARISON and len(question.structures) >= 2:
             chosen = self._per_structure(question, units)
+        elif question.benefits and any(_lists_what_is_asked(u, question) for u in units):
+            chosen = _per_list([u for u in units if _lists_what_is_asked(u, question)])
         else:
             chosen = self._choose(units, best)
         if "figure" in question.kinds and len(chosen) < MAX_UNITS + 1:
