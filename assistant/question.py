@@ -53,9 +53,11 @@ _YES_NO = re.compile(
     r"\best[- ]ce qu|\b\w+-(?:t-)?(?:il|elle|ils|elles|on|je|nous|vous)\b"
     r"|^\s*(?:is|are|can|could|do|does|did|must|should|may|will|has|have)\b", re.I)
 _PROCEDURE = re.compile(
-    r"\bcomment\b.*\b(?:monter|cr[ée]er|constituer|fonder|lancer|faire|obtenir|devenir|adh[ée]rer|rejoindre|"
+    r"\bcomment\b.*\b(?:monter|cr[ée]er|constituer|fonder|lancer|faire|obtenir|devenir|adh[ée]rer|rejoindre|ouvrir|"
+    r"s'associer|regrouper|candidater|"
     r"s'installer|int[ée]grer|mettre en place|d[ée]marrer|financer|proc[ée]der|s'organiser|se faire|b[ée]n[ée]ficier)"
-    r"|\b[ée]tapes?\b|\bd[ée]marches?\b|\bproc[ée]dure\b|\bhow (?:do|can|to|should)\b|\bsteps?\b", re.I)
+    r"|\b[ée]tapes?\b|\bd[ée]marches?\b|\bproc[ée]dure\b|\bpar (?:o[ùu]|quoi) commencer\b|\bhow (?:do|can|to|should)\b"
+    r"|\bsteps?\b|\bwhere (?:do|should) (?:i|we) start\b", re.I)
 _DATE = re.compile(r"^\s*quand\b|\b(?:depuis|jusqu'à|à partir de) quand\b|\bquelle (?:date|ann[ée]e)\b|\bà partir de quand\b|\bwhen\b", re.I)
 _LIST = re.compile(
     r"\bquel(?:le)?s (?:sont|peuvent)\b|\bquels? (?:avantages|missions|inconv[ée]nients|points|acteurs|outils|"

@@ -16,9 +16,13 @@ from .index import OpenIndex
 from .lexical import tokenize
 from .question import COMPARISON, DEFINITION, PROCEDURE, Question, analyse
 from .schema import Retrieved
+from .steps import sets_up
 
 # A "how do I…" question is answered by the steps and the people who help: their words join its search.
 PROCEDURE_TERMS = "accompagnement accompagner interlocuteurs projet de santé validation étapes"
+# A "how do I…" question about a structure also ranks the cells that give that structure's steps (its project,
+# its legal form, its validation), weighted like this.
+STEPS_WEIGHT = 1.0
 # A question on what something brings (« pourquoi rejoindre… ») also ranks the passages of the sheets' lists of
 # advantages, weighted like this.
 BENEFITS_WEIGHT = 1.0
@@ -137,6 +141,10 @@ class HybridRetriever:
         scores = self.index.lexical.token_scores(sorted(question.subject))
         return sorted((i for i in self._benefits if scores[i] > 0), key=lambda i: -scores[i])[: self.candidates]
 
+    def steps(self, structure: str) -> list[int]:
+        """The cells that give a structure's steps, in the sheets' order."""
+        return [i for i, p in enumerate(self.index.passages) if sets_up(p, structure)][: self.candidates]
+
     def dense(self, question: Question, k: int) -> list[tuple[int, float]]:
         vector = self.embeddings.embed_query(question.standalone)
         n = min(k, len(self.index.passages))
@@ -182,6 +190,9 @@ class HybridRetriever:
         if question.answer_type == DEFINITION and mode == "hybrid":
             rankings.append(self.defining(question))
             weights.append(DEFINING_WEIGHT)
+        if question.answer_type == PROCEDURE and question.structures and mode == "hybrid":
+            rankings.append(self.steps(question.structures[0]))
+            weights.append(STEPS_WEIGHT)
         if question.benefits and mode == "hybrid":
             rankings.append(self.benefiting(question))
             weights.append(BENEFITS_WEIGHT)

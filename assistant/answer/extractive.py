@@ -21,8 +21,9 @@ from ..chunking import BULLET, states_fact
 from ..definitions import defines
 from ..facts import carries, has_quantity
 from ..lexical import tokenize
-from ..question import COMPARISON, DEFINITION, LIST, STRUCTURES, Question
+from ..question import COMPARISON, DEFINITION, LIST, PROCEDURE, STRUCTURES, Question
 from ..schema import Passage
+from ..steps import STEPS, sets_up, step_of
 from ..text import clean_markup, figures, sentence_spans
 from .. import refusal
 from .base import Context, Draft, make_citation, source_label
@@ -206,6 +207,15 @@ def _per_list(units: list[Unit]) -> list[Unit]:
     return chosen
 
 
+def _per_step(structure: str, units: list[Unit]) -> list[Unit]:
+    """How to set a structure up: for each step (project, legal form, validation), in order, the best cell
+    of the structure that states it."""
+    chosen = []
+    for n in range(len(STEPS)):
+        chosen += [u for u in units if sets_up(u.passage, structure) and step_of(u.passage) == n][:1]
+    return chosen
+
+
 def _list_of(unit: Unit) -> tuple:
     """Which list or section of which sheet a unit belongs to."""
     return unit.passage.sheet_id, unit.passage.list_span or unit.passage.section
@@ -358,6 +368,9 @@ class ExtractiveEngine:
                 return refusal.no_figure()
         if question.answer_type == COMPARISON and len(question.structures) >= 2:
             chosen = self._per_structure(question, units)
+        elif question.answer_type == PROCEDURE and question.structures and any(
+                sets_up(u.passage, question.structures[0]) for u in units):
+            chosen = _per_step(question.structures[0], units)
         elif question.benefits and any(_lists_what_is_asked(u, question) for u in units):
             chosen = _per_list([u for u in units if _lists_what_is_asked(u, question)])
         else:
