@@ -85,6 +85,7 @@ class HybridRetriever:
         self._naming: dict[str, list[int]] = {}
         self._defining: dict[tuple, list[int]] = {}
         self._benefits: list[int] | None = None
+        self._steps: dict[str, list[int]] = {}  # one entry per structure the question names: bounded
 
     def bm25(self, question: Question, k: int) -> list[tuple[int, float]]:
         scores = self.index.lexical.scores(self._lexical_query(question))
@@ -105,7 +106,11 @@ class HybridRetriever:
                 i for i, p in enumerate(self.index.passages) if any(carries(k, p.body) for k in kinds)
             ]
         scores = self.index.lexical.scores(question.search_text)
-        return sorted(self._holding[key], key=lambda i: -scores[i])[: self.candidates]
+        return self._best(self._holding[key], scores)
+
+    def _best(self, positions: list[int], scores) -> list[int]:
+        """These passages, best score first, as many as a ranking holds."""
+        return sorted(positions, key=lambda i: -scores[i])[: self.candidates]
 
     def about(self, structure: str, question: Question) -> list[int]:
         """Passages about one structure (a table cell of its row or column, a sentence naming it),
@@ -131,7 +136,7 @@ class HybridRetriever:
                 del self._defining[next(iter(self._defining))]
             self._defining[key] = [i for i, p in enumerate(self.index.passages) if passage_defines(p, question)]
         scores = self.index.lexical.scores(question.search_text)
-        return sorted(self._defining[key], key=lambda i: -scores[i])[: self.candidates]
+        return self._best(self._defining[key], scores)
 
     def benefiting(self, question: Question) -> list[int]:
         """Passages of the sheets' lists of advantages, best BM25 first for the question's subject (whose
@@ -139,11 +144,13 @@ class HybridRetriever:
         if self._benefits is None:
             self._benefits = [i for i, p in enumerate(self.index.passages) if lists_benefits(p)]
         scores = self.index.lexical.token_scores(sorted(question.subject))
-        return sorted((i for i in self._benefits if scores[i] > 0), key=lambda i: -scores[i])[: self.candidates]
+        return self._best([i for i in self._benefits if scores[i] > 0], scores)
 
     def steps(self, structure: str) -> list[int]:
-        """The cells that give a structure's steps, in the sheets' order."""
-        return [i for i, p in enumerate(self.index.passages) if sets_up(p, structure)][: self.candidates]
+        """The cells that give a structure's steps, in the sheets' order (found once per structure)."""
+        if structure not in self._steps:
+            self._steps[structure] = [i for i, p in enumerate(self.index.passages) if sets_up(p, structure)]
+        return self._steps[structure][: self.candidates]
 
     def dense(self, question: Question, k: int) -> list[tuple[int, float]]:
         vector = self.embeddings.embed_query(question.standalone)

@@ -3,26 +3,10 @@ sheets' lists of advantages that answer them: typing, the passages (assistant.be
 
 import pytest
 
-from assistant.answer.base import Context
 from assistant.answer.extractive import ExtractiveEngine
 from assistant.benefits import lists_benefits
-from assistant.chunking import chunk_sheet
-from assistant.corpus import load_corpus
-from assistant.index import build_index, open_index
 from assistant.question import LIST, analyse
-from assistant.retrieval import HybridRetriever
-from assistant.schema import Retrieved
-from tests.conftest import CORPUS
-
-
-@pytest.fixture(scope="module")
-def sheets():
-    return {s.id: s for s in load_corpus(CORPUS)}
-
-
-@pytest.fixture(scope="module")
-def passages(sheets):
-    return [p for s in sheets.values() for p in chunk_sheet(s)]
+from tests.unit.conftest import context_of
 
 
 def _holding(passages, needle):
@@ -54,7 +38,8 @@ def test_other_questions_do_not_ask_for_advantages(question):
     assert not analyse(question).benefits
 
 
-def test_lists_of_advantages_are_told_from_other_passages(passages):
+def test_lists_of_advantages_are_told_from_other_passages(shipped_passages):
+    passages = shipped_passages
     assert lists_benefits(_holding(passages, "Parcours de soins fluidifié"))  # under « Avantages pour le patient »
     assert lists_benefits(_holding(passages, "moins d'isolement professionnel"))  # « Pourquoi se lancer… ? »
     assert lists_benefits(_holding(passages, "La MSP présente plusieurs avantages"))  # its introducing sentence
@@ -62,10 +47,8 @@ def test_lists_of_advantages_are_told_from_other_passages(passages):
     assert not lists_benefits(_holding(passages, "SISA pour ACI"))  # a table cell
 
 
-def test_a_question_on_what_something_brings_finds_a_list_of_advantages(settings, keyword_embeddings):
-    s = settings.with_(corpus_dir=CORPUS)
-    build_index(s, keyword_embeddings, keyword_embeddings.spec)
-    retriever = HybridRetriever(open_index(s.index_dir), keyword_embeddings)
+def test_a_question_on_what_something_brings_finds_a_list_of_advantages(shipped_retriever):
+    retriever = shipped_retriever
     question = analyse("Qu'est-ce que le patient gagne à un suivi coordonné ?")
     # whose advantages: the patient's list first among the lists, for the question's own words
     ranked = [retriever.index.passages[i] for i in retriever.benefiting(question)]
@@ -76,15 +59,13 @@ def test_a_question_on_what_something_brings_finds_a_list_of_advantages(settings
 
 
 def _context(sheets, passages, question, needles):
-    chosen = [_holding(passages, needle) for needle in needles]
-    retrieved = tuple(Retrieved(p, 1 / (60 + i)) for i, p in enumerate(chosen, start=1))
-    return Context(question, retrieved, {k: s.meta for k, s in sheets.items()}, lambda sid: sheets[sid].text)
+    return context_of(sheets, question, [_holding(passages, needle) for needle in needles])
 
 
-def test_each_list_of_advantages_gives_its_own(sheets, passages):
+def test_each_list_of_advantages_gives_its_own(shipped_sheets, shipped_passages):
     """The advantages are spread over several lists (sheets, beneficiaries): one unit of each, not three
     lines of the first list."""
-    ctx = _context(sheets, passages, "Pourquoi se lancer en exercice coordonné quand on est libéral ?",
+    ctx = _context(shipped_sheets, shipped_passages, "Pourquoi se lancer en exercice coordonné quand on est libéral ?",
                    ["moins d'isolement professionnel", "7. Libérer du temps médical", "Meilleure répartition des rôles"])
     draft = ExtractiveEngine().answer(ctx)
     assert not draft.abstained and len(draft.citations) == 3
@@ -93,8 +74,8 @@ def test_each_list_of_advantages_gives_its_own(sheets, passages):
     assert "isolement" in draft.text and "temps médical" in draft.text
 
 
-def test_what_one_thing_brings_is_not_answered_by_the_advantages_of_another(sheets, passages):
-    ctx = _context(sheets, passages, "Quel est l'intérêt pour une maison de santé de se constituer en SISA ?",
+def test_what_one_thing_brings_is_not_answered_by_the_advantages_of_another(shipped_sheets, shipped_passages):
+    ctx = _context(shipped_sheets, shipped_passages, "Quel est l'intérêt pour une maison de santé de se constituer en SISA ?",
                    ["La MSP présente plusieurs avantages", "SISA pour ACI"])
     draft = ExtractiveEngine().answer(ctx)
     assert "SISA pour ACI" in draft.citations[0].text

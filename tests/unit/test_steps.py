@@ -3,26 +3,10 @@ tables (assistant.steps), found by retrieval and quoted one per step."""
 
 import pytest
 
-from assistant.answer.base import Context
 from assistant.answer.extractive import ExtractiveEngine
-from assistant.chunking import chunk_sheet
-from assistant.corpus import load_corpus
-from assistant.index import build_index, open_index
 from assistant.question import PROCEDURE, analyse
-from assistant.retrieval import HybridRetriever
-from assistant.schema import Retrieved
 from assistant.steps import sets_up, step_of
-from tests.conftest import CORPUS
-
-
-@pytest.fixture(scope="module")
-def sheets():
-    return {s.id: s for s in load_corpus(CORPUS)}
-
-
-@pytest.fixture(scope="module")
-def passages(sheets):
-    return [p for s in sheets.values() for p in chunk_sheet(s)]
+from tests.unit.conftest import context_of
 
 
 def _cell(passages, entity, attribute):
@@ -40,7 +24,8 @@ def test_setting_a_structure_up_is_a_procedure(question):
     assert asked.answer_type == PROCEDURE and asked.structures
 
 
-def test_the_steps_are_the_cells_of_the_structure_that_state_them(passages):
+def test_the_steps_are_the_cells_of_the_structure_that_state_them(shipped_passages):
+    passages = shipped_passages
     assert step_of(_cell(passages, "MSP Maison", "Projet de santé")) == 0
     assert step_of(_cell(passages, "MSP Maison", "Forme juridique")) == 1
     assert step_of(_cell(passages, "CPTS (Communauté", "Structuration juridique")) == 1
@@ -50,22 +35,19 @@ def test_the_steps_are_the_cells_of_the_structure_that_state_them(passages):
     assert not sets_up(_cell(passages, "ESS Equipe", "Forme juridique"), "CPTS")
 
 
-def test_a_procedure_question_finds_the_structures_steps(settings, keyword_embeddings):
-    s = settings.with_(corpus_dir=CORPUS)
-    build_index(s, keyword_embeddings, keyword_embeddings.spec)
-    retriever = HybridRetriever(open_index(s.index_dir), keyword_embeddings)
+def test_a_procedure_question_finds_the_structures_steps(shipped_retriever):
+    retriever = shipped_retriever
     top = retriever.search(analyse("Comment monter une équipe de soins primaires ?"), k=5).passages
     assert any(sets_up(r.passage, "ESP") for r in top), [r.passage.body[:50] for r in top]
     assert all(sets_up(retriever.index.passages[i], "ESP") for i in retriever.steps("ESP"))
 
 
-def test_a_procedure_is_answered_one_step_after_the_other(sheets, passages):
+def test_a_procedure_is_answered_one_step_after_the_other(shipped_sheets, shipped_passages):
+    passages = shipped_passages
     chosen = [_cell(passages, "CPTS Communauté", "Validation"), _cell(passages, "CPTS Communauté", "Forme juridique"),
               next(p for p in passages if "prérequis à la contractualisation" in p.body),
               _cell(passages, "CPTS Communauté", "Projet de santé")]
-    retrieved = tuple(Retrieved(p, 1 / (60 + i)) for i, p in enumerate(chosen, start=1))
-    ctx = Context("Quelles démarches pour créer une CPTS ?", retrieved, {k: s.meta for k, s in sheets.items()},
-                  lambda sid: sheets[sid].text)
+    ctx = context_of(shipped_sheets, "Quelles démarches pour créer une CPTS ?", chosen)
     draft = ExtractiveEngine().answer(ctx)
     assert not draft.abstained
     lines = draft.text.splitlines()
