@@ -207,12 +207,12 @@ def _per_list(units: list[Unit]) -> list[Unit]:
     return chosen
 
 
-def _per_step(structure: str, units: list[Unit]) -> list[Unit]:
-    """How to set a structure up: for each step (project, legal form, validation), in order, the best cell
-    of the structure that states it."""
+def _per_step(cells: list[Unit]) -> list[Unit]:
+    """How to set a structure up, from the cells that give its steps: for each step (project, legal form,
+    validation), in order, the best cell that states it."""
     chosen = []
     for n in range(len(STEPS)):
-        chosen += [u for u in units if sets_up(u.passage, structure) and step_of(u.passage) == n][:1]
+        chosen += [u for u in cells if step_of(u.passage) == n][:1]
     return chosen
 
 
@@ -368,11 +368,11 @@ class ExtractiveEngine:
                 return refusal.no_figure()
         if question.answer_type == COMPARISON and len(question.structures) >= 2:
             chosen = self._per_structure(question, units)
-        elif question.answer_type == PROCEDURE and question.structures and any(
-                sets_up(u.passage, question.structures[0]) for u in units):
-            chosen = _per_step(question.structures[0], units)
-        elif question.benefits and any(_lists_what_is_asked(u, question) for u in units):
-            chosen = _per_list([u for u in units if _lists_what_is_asked(u, question)])
+        elif steps := [u for u in units if question.answer_type == PROCEDURE and question.structures
+                       and sets_up(u.passage, question.structures[0])]:
+            chosen = _per_step(steps)
+        elif listing := [u for u in units if question.benefits and _lists_what_is_asked(u, question)]:
+            chosen = _per_list(listing)
         else:
             chosen = self._choose(units, best)
         if "figure" in question.kinds and len(chosen) < MAX_UNITS + 1:
