@@ -64,9 +64,16 @@ _LIST = re.compile(
     r"professionnels|professions|structures|formes|dispositifs|financements|aides|crit[èe]res|conditions|"
     r"obligations|int[ée]r[êe]ts|atouts|limites|risques|m[ée]tiers|types|r[ôo]les|engagements)\b"
     r"|\bquelles (?:missions|aides|formes|conditions|"
-    r"obligations|professions|structures|limites)\b|\blist\w*\b|\bénum[ée]r\w+|\bwhat are the\b"
-    # who may join: the members, a list of professions
-    r"|\bqui peu(?:t|vent) (?:faire partie|adh[ée]rer|rejoindre|int[ée]grer|participer|(?:en )?[êe]tre membre)", re.I)
+    r"obligations|professions|structures|limites)\b|\blist\w*\b|\bénum[ée]r\w+|\bwhat are the\b", re.I)
+# Who makes a structure up, who may join it (« Qui peut faire partie d'une ESP ? », « De qui se compose une
+# ESS ? », « Quelle est la composition d'une MSP ? », « Who can join a CPTS? »): answered by its composition.
+_MEMBERS = re.compile(
+    r"\bqui (?:peut|peuvent|pourrait|pourraient) (?:en |y )?(?:faire partie|adh[ée]rer|rejoindre|int[ée]grer|participer|"
+    r"[êe]tre membres?|travailler|exercer)"
+    r"|\bqui (?:compose|composent|constitue|constituent|fait partie|font partie|travaille|travaillent|exerce|exercent)\b"
+    r"|\b(?:les|ses|leurs|des) membres\b|\bcomposition\b|\bcompos[ée]e?s? de\b|\bconstitu[ée]e?s? de\b|\bse compos\w*"
+    r"|\bwho (?:can|may|could|should) (?:join|be (?:a )?part|be a member|become a member|work)|\bmembers\b|\bmade up of\b"
+    r"|\bcomposed of\b", re.I)
 # What something brings, asked as « pourquoi + infinitive » (« Pourquoi rejoindre une CPTS ? ») or by naming
 # the gain (« quel intérêt… », « qu'est-ce que le patient y gagne ? », « what does it bring »): answered by the
 # sheets' lists of advantages. « Pourquoi la SISA est-elle… » asks for a reason, not for benefits.
@@ -106,6 +113,7 @@ class Question:
     search_text: str  # the standalone question with acronyms expanded and French forms of English terms
     quantity: bool  # can only be answered with a number (combien, montant…)
     benefits: bool = False  # asks what something brings (« pourquoi rejoindre… », « quel intérêt… »)
+    members: bool = False  # asks who makes a structure up (« qui peut adhérer… », « de qui se compose… »)
 
     @property
     def facet(self) -> frozenset[str]:
@@ -157,13 +165,20 @@ def answer_type(text: str, kinds: frozenset[str], structures: Sequence[str]) -> 
         return LIST  # « qu'est-ce que le patient y gagne ? » asks what it brings, not what it is
     if _DEFINITION.search(text):
         return DEFINITION
-    if _LIST.search(text):
+    if _LIST.search(text) or asks_members(text):
         return LIST
     if _YES_NO.search(text) and not re.match(r"\s*(?:" + _QUESTION_WORD.pattern + r")", text, re.I):
         return YES_NO
     if len(structures) >= 1 and len(tokenize(re.sub(r"\b(?:" + "|".join(STRUCTURES) + r")s?\b", "", text))) == 0:
         return DEFINITION  # « Une CPTS ? », « ESP » alone: what it is
     return OTHER
+
+
+def asks_members(text: str) -> bool:
+    """Whether a question asks who makes a structure up: « De quoi se compose l'ACI d'une MSP ? » asks what
+    makes up a funding, the first thing it names."""
+    named = acronyms_in(text)
+    return bool(_MEMBERS.search(text)) and (not named or named[0] in STRUCTURES)
 
 
 def concepts_of(text: str) -> frozenset[str]:
@@ -217,4 +232,5 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
         search_text=expand(standalone),
         quantity=asks_quantity(standalone),
         benefits=benefits,
+        members=asked == LIST and asks_members(standalone),
     )

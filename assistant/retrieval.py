@@ -14,6 +14,7 @@ from .facts import carries
 from .glossary import _PATTERN as _GLOSSARY
 from .index import OpenIndex
 from .lexical import tokenize
+from .members import states_members
 from .question import COMPARISON, DEFINITION, PROCEDURE, Question, analyse
 from .schema import Retrieved
 from .steps import sets_up
@@ -26,6 +27,9 @@ STEPS_WEIGHT = 1.0
 # A question on what something brings (« pourquoi rejoindre… ») also ranks the passages of the sheets' lists of
 # advantages, weighted like this.
 BENEFITS_WEIGHT = 1.0
+# A question on who makes a structure up (« qui peut adhérer à une CPTS ? ») also ranks the passages that give
+# its composition, weighted like this.
+MEMBERS_WEIGHT = 1.0
 # The share of known words a question needs when it names a structure or an acronym of the field.
 FIELD_TERMS_FACTOR = 0.5
 # A comparison ranks, for each structure it names (up to this many), the passages about that structure
@@ -86,6 +90,7 @@ class HybridRetriever:
         self._defining: dict[tuple, list[int]] = {}
         self._benefits: list[int] | None = None
         self._steps: dict[str, list[int]] = {}  # one entry per structure the question names: bounded
+        self._members: dict[str, list[int]] = {}  # likewise
 
     def bm25(self, question: Question, k: int) -> list[tuple[int, float]]:
         scores = self.index.lexical.scores(self._lexical_query(question))
@@ -152,6 +157,12 @@ class HybridRetriever:
             self._steps[structure] = [i for i, p in enumerate(self.index.passages) if sets_up(p, structure)]
         return self._steps[structure][: self.candidates]
 
+    def members(self, structure: str, question: Question) -> list[int]:
+        """The passages that say who makes a structure up (found once per structure), best BM25 first."""
+        if structure not in self._members:
+            self._members[structure] = [i for i, p in enumerate(self.index.passages) if states_members(p, structure)]
+        return self._best(self._members[structure], self.index.lexical.scores(question.search_text))
+
     def dense(self, question: Question, k: int) -> list[tuple[int, float]]:
         vector = self.embeddings.embed_query(question.standalone)
         n = min(k, len(self.index.passages))
@@ -200,6 +211,9 @@ class HybridRetriever:
         if question.answer_type == PROCEDURE and question.structures and mode == "hybrid":
             rankings.append(self.steps(question.structures[0]))
             weights.append(STEPS_WEIGHT)
+        if question.members and question.structures and mode == "hybrid":
+            rankings.append(self.members(question.structures[0], question))
+            weights.append(MEMBERS_WEIGHT)
         if question.benefits and mode == "hybrid":
             rankings.append(self.benefiting(question))
             weights.append(BENEFITS_WEIGHT)

@@ -21,6 +21,7 @@ from ..chunking import BULLET, states_fact
 from ..definitions import defines
 from ..facts import carries, has_quantity
 from ..lexical import tokenize
+from ..members import states_members
 from ..question import COMPARISON, DEFINITION, LIST, PROCEDURE, STRUCTURES, Question
 from ..schema import Passage
 from ..steps import STEPS, sets_up, step_of
@@ -197,7 +198,8 @@ def _lists_what_is_asked(unit: Unit, question: Question) -> bool:
 
 
 def _per_list(units: list[Unit]) -> list[Unit]:
-    """The best unit of each list, best first: each list (each sheet, each beneficiary) gives other advantages."""
+    """The best unit of each list or section of each sheet, best first: each list of advantages (each sheet,
+    each beneficiary) gives other advantages, each sheet's composition of a structure other members."""
     chosen: list[Unit] = []
     for unit in units:
         if len(chosen) == MAX_UNITS:
@@ -373,6 +375,9 @@ class ExtractiveEngine:
             chosen = _per_step(steps)
         elif listing := [u for u in units if question.benefits and _lists_what_is_asked(u, question)]:
             chosen = _per_list(listing)
+        elif composition := [u for u in units if question.members and question.structures
+                             and states_members(u.passage, question.structures[0], u.text)]:
+            chosen = _per_list(composition)
         else:
             chosen = self._choose(units, best)
         if "figure" in question.kinds and len(chosen) < MAX_UNITS + 1:
