@@ -19,7 +19,8 @@ from .text import fold, sentence_spans
 
 # A sentence that says what its subject is, is made of, or does.
 DEFINING = re.compile(
-    r"\b(?:est|sont|désigne\w*|se compos\w+|compos[ée]\w*|réuni\w+|rassembl\w+|regroup\w+|constitu\w+|"
+    r"\b(?:(?:est|sont)\s+(?:un|une|des|le|la|les|l'|l’|d'|d’|du|ce|cette|constitu\w*|compos\w*|structur\w*|centr\w*|"
+    r"n[ée]\w*|issu\w*|destin\w*|port[ée]\w*|charg[ée]\w*|plac[ée]\w*|d[ée]fini\w*|appel[ée]\w*)\b|désigne\w*|se compos\w+|compos[ée]\w*|réuni\w+|rassembl\w+|regroup\w+|constitu\w+|"
     r"vien\w* en appui|permet\w*|structur\w+|s'inscrit|prennent|centrée?s?)\b", re.I)
 _SUBJECT_WORDS = 12  # the subject of a defining sentence is in its first words
 

@@ -29,6 +29,11 @@ def test_the_term_of_a_definition_question_is_what_it_names_without_its_filler_w
     # the term must be the sentence's subject, not a word further on
     assert not sentence_defines("Les MSP sont un mode d'exercice coordonné parmi d'autres.",
                                 question.defined_acronyms, question.defined)
+    # « est » or « sont » defines when it says what the term is (« est un… », « sont composées… »), not how it is
+    assert not sentence_defines("L'exercice coordonné est incontournable pour répondre aux besoins des patients.",
+                                question.defined_acronyms, question.defined)
+    assert sentence_defines("L'exercice coordonné est une organisation du travail entre plusieurs professionnels.",
+                            question.defined_acronyms, question.defined)
     # a question that is not a definition has no term
     assert analyse("Combien de CPTS en Bretagne ?").defined == frozenset()
 
