@@ -30,9 +30,12 @@ _COMPARISON = re.compile(
 # Comparison words that ask for one even without two structures named (« différents types » do not).
 _COMPARES_ANY = re.compile(r"\bdiff[ée]rences?\b|\bdiff[èe]r(?:e|ent|er)\b|\bdifference\b|\bdistingu\w+|\bcompar\w+", re.I)
 # Words that only say a comparison is asked (« quelle différence entre… », « en quoi diffère… »).
+# Words that only qualify how a question is asked (« au juste », « concrètement », « on confond souvent »).
+_FILLER_WORDS = frozenset(tokenize(
+    "juste exactement concrètement vraiment précisément réellement souvent toujours confond confondre confondent"))
 _COMPARING_WORDS = frozenset(tokenize(
     "différence différences différent différente diffère diffèrent différencier distinguer distingue comparer "
-    "comparaison entre quoi versus l'une l'autre chacune chacun plutôt"))
+    "comparaison entre quoi versus l'une l'autre chacune chacun plutôt")) | _FILLER_WORDS
 # What a structure is: who makes it up, whom it serves, at which scale.
 WHAT_IT_IS = frozenset(tokenize("composition composée constituée public patientèle échelle territoire"))
 _DEFINITION = re.compile(
@@ -42,8 +45,7 @@ _DEFINITION = re.compile(
 # Words of a definition question that are not the term it asks about (« C'est quoi, au juste, … ? »).
 _DEFINITION_WORDS = frozenset(tokenize(
     "quoi signifie signifier veut vouloir dire désigne désigner définition définir définit appelle appeler "
-    "entend entendre sert servir agit agir juste exactement concrètement vraiment précisément mean means "
-    "meaning stand stands"))
+    "entend entendre sert servir agit agir mean means meaning stand stands")) | _FILLER_WORDS
 _QUESTION_WORD = re.compile(
     r"\b(?:quel(?:le)?s?|combien|comment|qui|o[ùu]|quand|pourquoi|que|quoi|lesquel\w*|what|how|who|where|when|why|which)\b",
     re.I)
@@ -125,9 +127,17 @@ class Question:
     def facet_in(self, known: Callable[[str], bool]) -> frozenset[str]:
         """The facet's words that the sheets use (``known``): « on confond souvent » says nothing of what
         is compared, and a comparison left with no such word asks what each structure is."""
-        facet = self.subject - frozenset(tokenize(" ".join(self.structures))) - _COMPARING_WORDS
-        facet = frozenset(t for t in facet if known(t))
+        facet = self._own_facet(known)
         return facet or (WHAT_IT_IS if self.answer_type == COMPARISON else facet)
+
+    def compares_what_each_is(self, known: Callable[[str], bool]) -> bool:
+        """A comparison that does not say in what (« ESP ou MSP : quelle différence ? »): what each structure
+        is, first who makes it up."""
+        return self.answer_type == COMPARISON and not self._own_facet(known)
+
+    def _own_facet(self, known: Callable[[str], bool]) -> frozenset[str]:
+        facet = self.subject - frozenset(tokenize(" ".join(self.structures))) - _COMPARING_WORDS
+        return frozenset(t for t in facet if known(t))
 
     @property
     def defined(self) -> frozenset[str]:

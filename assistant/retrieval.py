@@ -117,9 +117,11 @@ class HybridRetriever:
         """These passages, best score first, as many as a ranking holds."""
         return sorted(positions, key=lambda i: -scores[i])[: self.candidates]
 
-    def about(self, structure: str, question: Question) -> list[int]:
+    def about(self, structure: str, question: Question, sheet: str = "") -> list[int]:
         """Passages about one structure (a table cell of its row or column, a sentence naming it),
-        best first for what the question asks of it (its facet) and the structure's own words."""
+        best first for what the question asks of it (its facet) and the structure's own words. For a
+        comparison that asks what each structure is, the passages that say who makes it up come first, those
+        of ``sheet`` (the other side's table) before the others."""
         if structure not in self._naming:
             self._naming[structure] = {}
             for i, p in enumerate(self.index.passages):
@@ -130,7 +132,11 @@ class HybridRetriever:
                     self._naming[structure][i] = 1.0 if own else SHARED_PASSAGE_WEIGHT
         naming = self._naming[structure]
         scores = self.index.lexical.token_scores([*question.facet_in(self.index.lexical.known), *tokenize(structure)])
-        return sorted(naming, key=lambda i: -scores[i] * naming[i])[: self.candidates]
+        # what each structure is: who makes it up first
+        composition = set(self.members(structure, question)) if question.compares_what_each_is(self.index.lexical.known) else set()
+        passages = self.index.passages
+        return sorted(naming, key=lambda i: (i not in composition, i in composition and passages[i].sheet_id != sheet,
+                                             -scores[i] * naming[i]))[: self.candidates]
 
     def defining(self, question: Question) -> list[int]:
         """Passages that define what a definition question names (its acronyms, or its term), best BM25
@@ -218,7 +224,10 @@ class HybridRetriever:
             rankings.append(self.benefiting(question))
             weights.append(BENEFITS_WEIGHT)
         sides = question.structures[:MAX_SIDES] if question.answer_type == COMPARISON and mode == "hybrid" else ()
-        side_rankings = [self.about(s, question) for s in sides] if len(sides) >= 2 else []
+        side_rankings = []
+        for side in sides if len(sides) >= 2 else ():
+            first = side_rankings[0][:1] if side_rankings else []
+            side_rankings.append(self.about(side, question, self.index.passages[first[0]].sheet_id if first else ""))
         rankings += side_rankings
         weights += [1.0] * len(side_rankings)
         fused = rrf(rankings, self.rrf_k, weights)

@@ -409,14 +409,33 @@ class ExtractiveEngine:
 
     def _per_structure(self, question: Question, units: list[Unit]) -> list[Unit]:
         """A comparison: for each structure the question names, in its order, the unit about that structure
-        alone (its table cell, a sentence naming only it) that best says what the question asks of it."""
+        alone (its table cell, a sentence naming only it) that best says what the question asks of it.
+
+        A comparison that does not say in what asks what each structure is: who makes each one up (from the
+        same table when it can), then, for each, the unit that best says what else it is (its scale, its
+        patients)."""
+        known = lambda t: self._weight(t) > 0  # noqa: E731
+        facet = question.facet_in(known)
+        sides = question.structures[:MAX_UNITS]
         chosen: list[Unit] = []
-        facet = question.facet_in(lambda t: self._weight(t) > 0)
-        for structure in question.structures[:MAX_UNITS]:
-            about = [u for u in units if structure in acronyms_in(f"{u.passage.entity} {u.text}") and u not in chosen]
+        if question.compares_what_each_is(known):
+            for structure in sides:
+                first_sheet = chosen[0].passage.sheet_id if chosen else None
+                members = [u for u in self._about(structure, units, chosen)
+                           if _only_about(u, structure) and states_members(u.passage, structure, u.text)]
+                members.sort(key=lambda u: (u.passage.sheet_id != first_sheet, -u.score))
+                chosen += members[:1]
+        for structure in sides:
+            about = self._about(structure, units, chosen)
+            if len(chosen) >= len(sides):  # what else each one is: a unit about it alone, not its members again
+                about = [u for u in about if _only_about(u, structure) and not states_members(u.passage, structure, u.text)]
             about.sort(key=lambda u: (-_only_about(u, structure), -(self.overlap(facet, u) + u.score)))
             chosen += about[:1]
         return chosen or units[:1]
+
+    @staticmethod
+    def _about(structure: str, units: list[Unit], chosen: list[Unit]) -> list[Unit]:
+        return [u for u in units if structure in acronyms_in(f"{u.passage.entity} {u.text}") and u not in chosen]
 
     def quotes(self, context: Context, chosen: list[Unit]) -> tuple[list[str], tuple]:
         """Each unit as a quoted line with its marker and its sheet's label, and its citation."""

@@ -58,3 +58,12 @@ def test_the_members_are_quoted_from_each_source(shipped_sheets, shipped_passage
     draft = ExtractiveEngine().answer(context_of(shipped_sheets, "Qui peut travailler dans une ESCAP ?", chosen))
     assert not draft.abstained
     assert [c.text for c in draft.citations] == ["Minimum trois professionnels de santé, avec obligatoirement le médecin traitant"]
+
+
+def test_a_bare_comparison_quotes_who_makes_up_each_side_from_one_table(shipped_retriever, shipped_sheets):
+    question = analyse("Quelle différence entre une équipe de soins primaires et une maison de santé pluriprofessionnelle ?")
+    top = shipped_retriever.search(question, k=5).passages
+    draft = ExtractiveEngine().answer(context_of(shipped_sheets, question.text, [r.passage for r in top]))
+    first, second = draft.citations[:2]
+    assert "Au moins 1 médecin généraliste" in first.text and "Au moins 2 médecins généralistes" in second.text
+    assert first.sheet_id == second.sheet_id  # the same table: the same source and date

@@ -80,3 +80,8 @@ def test_a_bare_comparison_asks_what_each_structure_is():
     facet = analyse("ESP et MSP, on les confond : quelle différence ?").facet_in(lambda token: token != "confond")
     assert {"composit", "public"} <= facet
     assert analyse("Qu'est-ce qu'une MSP ?").facet_in(lambda token: True) == frozenset()
+    # « souvent », « on confond » only say how the question is asked
+    asked = analyse("MSP et CPTS, on confond souvent : quelle est la différence ?")
+    assert asked.compares_what_each_is(lambda token: True)
+    assert not analyse("Sur le plan juridique, en quoi une ESP diffère-t-elle d'une CPTS ?").compares_what_each_is(
+        lambda token: True)
