@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .chunking import BULLET
+from .chunking import intro_lines
 from .schema import Passage
 
 # Words of a heading or an introducing sentence that announce what something brings.
@@ -25,9 +25,4 @@ def lists_benefits(passage: Passage) -> bool:
     if passage.kind.startswith("table"):
         return False
     heading = passage.section[-1] if passage.section else ""
-    intro = []
-    for line in passage.body.splitlines() if passage.list_span else ():
-        if BULLET.match(line):
-            break
-        intro.append(line)
-    return bool(ANNOUNCES_BENEFITS.search(f"{heading} {' '.join(intro)}"))
+    return bool(ANNOUNCES_BENEFITS.search(f"{heading} {intro_lines(passage)}"))

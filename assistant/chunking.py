@@ -61,6 +61,17 @@ def _lines(text: str) -> list[_Line]:
     return out
 
 
+def intro_lines(passage: Passage) -> str:
+    """The lines of a list passage before its first item (the sentence that introduces the list); empty for
+    any other passage."""
+    intro = []
+    for line in passage.body.splitlines() if passage.list_span else ():
+        if BULLET.match(line):
+            break
+        intro.append(line)
+    return " ".join(intro)
+
+
 def _is_furniture(line: str) -> bool:
     return any(p.match(line) for p in _FURNITURE)
 

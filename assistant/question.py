@@ -87,6 +87,18 @@ _BENEFITS = re.compile(
 _BENEFIT_WORDS = frozenset(tokenize(
     "pourquoi avantage avantages intérêt intérêts bénéfice bénéfices atout atouts gagne gagnent gagner "
     "apporte apportent apporter apport apports change changer why advantages benefits"))
+# Who helps with a project (« Qui peut m'accompagner pour monter une CPTS ? », « Vers qui se tourner… ? »,
+# « Comment être accompagné… ? », « Who can help me set up an ESS? »): answered by the interlocutors the sheets
+# name. Help for patients (« accompagnement des patients ») is care, not an interlocutor.
+_HELPERS = re.compile(
+    r"\bvers qui\b|\bo[ùu] trouver (?:de l'aide|un accompagnement|du soutien|des conseils|un appui)"
+    r"|\bcomment (?:être|se faire|me faire|nous faire) (?:accompagn|aid|conseill)\w*"
+    r"|(?:\bqui\b|\bquels? (?:acteurs?|organismes?|interlocuteurs?)\b)[^?]*"
+    r"\b(?:accompagn\w*|aider|aident|conseill\w*|soutien\w*|souten\w*|appui\w*|orient\w*|informe\w*)\b"
+    r"|\bqui (?:l'|les |m'|nous |vous )?aide\b"
+    r"|\bwho\b[^?]*\b(?:help|support|advise|guide)|\bwhere (?:can|do|should) (?:i|we) (?:get|find) (?:help|support|advice)",
+    re.I)
+_PATIENT_CARE = re.compile(r"\bpatients?\b|\bpatientèle\b", re.I)
 _CONTACT = re.compile(
     r"\bqui contacter\b|\bà qui (?:s'adresser|m'adresser|écrire|demander)\b|\bs'adresser\b|\binterlocuteurs?\b"
     r"|\bcontacter\b|\bcontacts?\b|\bwho (?:to|should|can) (?:contact|call|ask)\b", re.I)
@@ -116,6 +128,7 @@ class Question:
     quantity: bool  # can only be answered with a number (combien, montant…)
     benefits: bool = False  # asks what something brings (« pourquoi rejoindre… », « quel intérêt… »)
     members: bool = False  # asks who makes a structure up (« qui peut adhérer… », « de qui se compose… »)
+    helpers: bool = False  # asks who helps with a project (« qui peut m'accompagner… », « vers qui se tourner… »)
 
     @property
     def facet(self) -> frozenset[str]:
@@ -161,7 +174,7 @@ class Question:
 
 def answer_type(text: str, kinds: frozenset[str], structures: Sequence[str]) -> str:
     """The type of answer a question asks for, from its wording."""
-    if kinds & SPECIFIC or _CONTACT.search(text):
+    if kinds & SPECIFIC or _CONTACT.search(text) or asks_helpers(text):
         return CONTACT
     if _COMPARISON.search(text) and (len(structures) >= 2 or _COMPARES_ANY.search(text)):
         return COMPARISON
@@ -182,6 +195,11 @@ def answer_type(text: str, kinds: frozenset[str], structures: Sequence[str]) -> 
     if len(structures) >= 1 and len(tokenize(re.sub(r"\b(?:" + "|".join(STRUCTURES) + r")s?\b", "", text))) == 0:
         return DEFINITION  # « Une CPTS ? », « ESP » alone: what it is
     return OTHER
+
+
+def asks_helpers(text: str) -> bool:
+    """Whether a question asks who helps professionals with a project (not who cares for patients)."""
+    return bool(_HELPERS.search(text)) and not _PATIENT_CARE.search(text)
 
 
 def asks_members(text: str) -> bool:
@@ -243,4 +261,5 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
         quantity=asks_quantity(standalone),
         benefits=benefits,
         members=asked == LIST and asks_members(standalone),
+        helpers=asked == CONTACT and asks_helpers(standalone),
     )

@@ -13,10 +13,12 @@ from .definitions import passage_defines
 from .facts import carries
 from .glossary import _PATTERN as _GLOSSARY
 from .index import OpenIndex
+from .helpers import names_helpers
 from .lexical import tokenize
 from .members import states_members
 from .question import COMPARISON, DEFINITION, PROCEDURE, Question, analyse
 from .schema import Retrieved
+from .text import fold
 from .steps import sets_up
 
 # A "how do I…" question is answered by the steps and the people who help: their words join its search.
@@ -30,6 +32,9 @@ BENEFITS_WEIGHT = 1.0
 # A question on who makes a structure up (« qui peut adhérer à une CPTS ? ») also ranks the passages that give
 # its composition, weighted like this.
 MEMBERS_WEIGHT = 1.0
+# A question on who helps with a project (« vers qui se tourner pour créer une MSP ? ») also ranks the passages
+# that name interlocutors, weighted like this.
+HELPERS_WEIGHT = 1.0
 # The share of known words a question needs when it names a structure or an acronym of the field.
 FIELD_TERMS_FACTOR = 0.5
 # A comparison ranks, for each structure it names (up to this many), the passages about that structure
@@ -40,6 +45,8 @@ SHARED_PASSAGE_WEIGHT = 0.5
 # A definition question also ranks the passages that define what it names, weighted like this against
 # the BM25 and dense lists (1.0 each).
 DEFINING_WEIGHT = 1.0
+# Sheet regions that are about every region (a national sheet, a sheet that does not say).
+NOT_A_REGION = frozenset({"", "national", "nationale", "france", "non precisee", "non precise"})
 # How many terms' defining passages are kept (found once per term: one pass over the passages).
 MAX_CACHED_DEFINITIONS = 512
 
@@ -89,6 +96,7 @@ class HybridRetriever:
         self._naming: dict[str, list[int]] = {}
         self._defining: dict[tuple, list[int]] = {}
         self._benefits: list[int] | None = None
+        self._helpers: list[int] | None = None
         self._steps: dict[str, list[int]] = {}  # one entry per structure the question names: bounded
         self._members: dict[str, list[int]] = {}  # likewise
 
@@ -157,6 +165,18 @@ class HybridRetriever:
         scores = self.index.lexical.token_scores(sorted(question.subject))
         return self._best([i for i in self._benefits if scores[i] > 0], scores)
 
+    def helping(self, question: Question) -> list[int]:
+        """The passages that name who helps professionals with their project: those of the sheets of the region
+        or publisher the question names first (the interlocutors in Nouvelle-Aquitaine are on its sheet), then
+        best BM25 first."""
+        if self._helpers is None:
+            self._helpers = [i for i, p in enumerate(self.index.passages) if names_helpers(p)]
+        scores = self.index.lexical.scores(question.search_text)
+        named = {sheet_id for sheet_id, meta in self.index.sheets.items()
+                 if set(tokenize(f"{meta.publisher} {meta.region}")) & question.names}
+        passages = self.index.passages
+        return sorted(self._helpers, key=lambda i: (passages[i].sheet_id not in named, -scores[i]))[: self.candidates]
+
     def steps(self, structure: str) -> list[int]:
         """The cells that give a structure's steps, in the sheets' order (found once per structure)."""
         if structure not in self._steps:
@@ -220,6 +240,9 @@ class HybridRetriever:
         if question.members and question.structures and mode == "hybrid":
             rankings.append(self.members(question.structures[0], question))
             weights.append(MEMBERS_WEIGHT)
+        if question.helpers and mode == "hybrid":
+            rankings.append(self.helping(question))
+            weights.append(HELPERS_WEIGHT)
         if question.benefits and mode == "hybrid":
             rankings.append(self.benefiting(question))
             weights.append(BENEFITS_WEIGHT)
@@ -234,7 +257,10 @@ class HybridRetriever:
         lex_by, dense_by = dict(lexical), dict(dense)
         lex_rank = {i: r for r, (i, _) in enumerate(lexical, start=1)}
         dense_rank = {i: r for r, (i, _) in enumerate(dense, start=1)}
-        ranked = sorted(fused, key=lambda i: (-fused[i], -dense_by.get(i, 0.0)))[:k]
+        elsewhere = self.other_regions(question)
+        # a question about one region is answered from its sheet or a national one, not another region's
+        ranked = sorted(fused, key=lambda i: (self.index.passages[i].sheet_id in elsewhere, -fused[i],
+                                              -dense_by.get(i, 0.0)))[:k]
         ranked = _each_side_present(ranked, side_rankings)
         passages = tuple(
             Retrieved(
@@ -251,6 +277,15 @@ class HybridRetriever:
         coverage = Coverage(top_dense, self.term_coverage(question), self.unknown_names(question),
                             names_field=bool(question.acronyms))
         return SearchResult(passages=passages, coverage=coverage)
+
+    def other_regions(self, question: Question) -> set[str]:
+        """The sheets about another region than the one the question names (none when it names no region that
+        a sheet is about): national sheets, and sheets whose region is not said, are about every region."""
+        regional = {sheet_id: set(tokenize(meta.region)) for sheet_id, meta in self.index.sheets.items()
+                    if fold(meta.region).strip() not in NOT_A_REGION}
+        if not any(tokens & question.names for tokens in regional.values()):
+            return set()
+        return {sheet_id for sheet_id, tokens in regional.items() if not tokens & question.names}
 
     def _top_dense(self, question: Question) -> float:
         best = self.dense(question, 1)

@@ -20,6 +20,7 @@ from ..benefits import lists_benefits
 from ..chunking import BULLET, states_fact
 from ..definitions import defines
 from ..facts import carries, has_quantity
+from ..helpers import names_helpers
 from ..lexical import tokenize
 from ..members import states_members
 from ..question import COMPARISON, DEFINITION, LIST, PROCEDURE, STRUCTURES, Question
@@ -36,6 +37,9 @@ OTHER_SOURCE_RATIO = 0.55
 DEFINES_BONUS = 0.3
 # a unit of a list of advantages, for a question on what something brings (« pourquoi rejoindre… »)
 BENEFITS_BONUS = 0.3
+# a unit that names who helps with a project (« Acteurs pouvant vous accompagner », « … vous informe »), for a
+# question on who helps: it answers whatever words it shares with the question
+HELPERS_BONUS = 0.3
 # a unit holding the kind of fact asked (an amount, a phone…); whether something is required is the answer
 # itself to « faut-il… ? », whatever words the question and the unit share
 KIND_BONUS = {"rule": 0.35}
@@ -197,6 +201,13 @@ def _lists_what_is_asked(unit: Unit, question: Question) -> bool:
     return lists_benefits(unit.passage) and set(question.acronyms) <= set(acronyms_in(unit.passage.text))
 
 
+def _about_the_structures(unit: Unit, question: Question) -> bool:
+    """Whether a unit is about the structures the question names, or about none in particular (the
+    interlocutors for ESS are not those for a CPTS)."""
+    named = set(acronyms_in(f"{unit.passage.entity} {unit.text}")) & set(STRUCTURES)
+    return not named or not question.structures or bool(named & set(question.structures))
+
+
 def _per_list(units: list[Unit]) -> list[Unit]:
     """The best unit of each list or section of each sheet, best first: each list of advantages (each sheet,
     each beneficiary) gives other advantages, each sheet's composition of a structure other members."""
@@ -280,6 +291,8 @@ class ExtractiveEngine:
             bonus += DEFINES_BONUS
         if question.benefits and _lists_what_is_asked(unit, question):
             bonus += BENEFITS_BONUS
+        if question.helpers and names_helpers(unit.passage, unit.text):
+            bonus += HELPERS_BONUS
         if unit.whole_list:
             bonus += WHOLE_LIST_BONUS  # a list question is answered by the whole list, not its first item
         return overlap + bonus + 0.15 / unit.rank
@@ -375,6 +388,9 @@ class ExtractiveEngine:
             chosen = _per_step(steps)
         elif listing := [u for u in units if question.benefits and _lists_what_is_asked(u, question)]:
             chosen = _per_list(listing)
+        elif helping := [u for u in units if question.helpers and names_helpers(u.passage, u.text)
+                         and _about_the_structures(u, question)]:
+            chosen = _per_list(helping)
         elif composition := [u for u in units if question.members and question.structures
                              and states_members(u.passage, question.structures[0], u.text)]:
             chosen = _per_list(composition)
