@@ -18,6 +18,10 @@ _ASKS = {
     "figure": re.compile(
         r"combien|montant|quel(?:le)? somme|nombre|pourcentage|taux|how (?:much|many)|amount|€|euros?|taille", re.I
     ),
+    # when something happened or happens (« depuis quand… », « en quelle année… », « quand… »)
+    "date": re.compile(
+        r"^\s*quand\b|\b(?:depuis|jusqu'à|à partir de|dès) quand\b|\b(?:quelle|depuis quelle|à partir de quelle) "
+        r"(?:date|ann[ée]e|époque)\b|\bà quelle (?:date|époque)\b|\bdate limite\b|\bwhen\b|\bwhat year\b", re.I),
     # whether something is required (« faut-il… », « est-ce obligatoire ? », « forcément »)
     "rule": re.compile(
         r"\bobligatoire\w*|\boblig[ée]\w*|\bfaut[- ]il\b|\bfaudra\w*|\bn[ée]cessaire\w*|\bforc[ée]ment\b|\bimpos[ée]\w*"
@@ -34,11 +38,28 @@ SPECIFIC = frozenset({"phone", "email", "site"})
 
 
 def asked_kinds(question: str) -> set[str]:
-    """Kinds of fact a question asks for: phone, email, site, contact, figure, rule."""
+    """Kinds of fact a question asks for: phone, email, site, contact, figure, date, rule."""
     return {kind for kind, pattern in _ASKS.items() if pattern.search(question)}
 
 
 _QUANTITY = re.compile(r"\bcombien\b|\bnombre\b|\bmontant\b|pourcentage|how (?:much|many)|\bamount\b", re.I)
+
+
+# A question that only a date can answer (« depuis quand… », « en quelle année… »); a bare « quand » may ask in
+# which case (« Quand l'exercice coordonné risque-t-il de… »).
+_WHEN = re.compile(
+    r"\b(?:depuis|jusqu'à|à partir de|dès) quand\b|\bquelle (?:date|ann[ée]e|époque)\b|\bà quelle (?:date|époque)\b"
+    r"|\bdate limite\b|\bsince when\b|\bwhat year\b", re.I)
+# A date, or the period a thing dates from (« 22 juin 2024 », « 01/11/2025 », « 2007 », « après-guerre »); « loi
+# 1901 » names a kind of association, not a date.
+_DATE = re.compile(
+    r"(?<![Ll]oi )\b(?:19|20)\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|"
+    r"octobre|novembre|décembre)\b|\bapr[èe]s[- ]guerre\b|\bsi[èe]cle\b", re.I)
+
+
+def asks_date(question: str) -> bool:
+    """Whether the question can only be answered by a date (since when, which year, the deadline)."""
+    return bool(_WHEN.search(question))
 
 
 def asks_quantity(question: str) -> bool:
@@ -65,6 +86,8 @@ def carries(kind: str, text: str) -> bool:
         return bool(PHONE.search(text) or EMAIL.search(text) or URL.search(text))
     if kind == "figure":
         return has_quantity(text)
+    if kind == "date":
+        return bool(_DATE.search(text))
     if kind == "rule":
         return bool(_RULE.search(text))
     return False

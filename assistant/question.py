@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 
 from .acronyms import ACRONYMS, STRUCTURES, acronyms_in, expand
 from .conversation import standalone_question
-from .facts import SPECIFIC, asked_kinds, asks_quantity, strip_kind_words
+from .facts import SPECIFIC, asked_kinds, asks_date, asks_quantity, strip_kind_words
 from .glossary import _PATTERN as _ENGLISH, french_terms, funding_terms
 from .lexical import tokenize
 from .schema import Turn
@@ -60,7 +60,6 @@ _PROCEDURE = re.compile(
     r"s'installer|int[ée]grer|mettre en place|d[ée]marrer|financer|proc[ée]der|s'organiser|se faire|b[ée]n[ée]ficier)"
     r"|\b[ée]tapes?\b|\bd[ée]marches?\b|\bproc[ée]dure\b|\bpar (?:o[ùu]|quoi) commencer\b|\bhow (?:do|can|to|should)\b"
     r"|\bsteps?\b|\bwhere (?:do|should) (?:i|we) start\b", re.I)
-_DATE = re.compile(r"^\s*quand\b|\b(?:depuis|jusqu'à|à partir de) quand\b|\bquelle (?:date|ann[ée]e)\b|\bà partir de quand\b|\bwhen\b", re.I)
 _LIST = re.compile(
     r"\bquel(?:le)?s (?:sont|peuvent)\b|\bquels? (?:avantages|missions|inconv[ée]nients|points|acteurs|outils|"
     r"professionnels|professions|structures|formes|dispositifs|financements|aides|crit[èe]res|conditions|"
@@ -99,6 +98,10 @@ _HELPERS = re.compile(
     r"|\bwho\b[^?]*\b(?:help|support|advise|guide)|\bwhere (?:can|do|should) (?:i|we) (?:get|find) (?:help|support|advice)",
     re.I)
 _PATIENT_CARE = re.compile(r"\bpatients?\b|\bpatientèle\b", re.I)
+# Words of a date question that only ask when something began (« ont-elles vu le jour », « sont apparues »).
+_ORIGIN_WORDS = frozenset(tokenize(
+    "né née nés nées naissance apparu apparue apparus apparues apparition vu jour créé créée créés créées création "
+    "existe existent existé date époque année"))
 _CONTACT = re.compile(
     r"\bqui contacter\b|\bà qui (?:s'adresser|m'adresser|écrire|demander)\b|\bs'adresser\b|\binterlocuteurs?\b"
     r"|\bcontacter\b|\bcontacts?\b|\bwho (?:to|should|can) (?:contact|call|ask)\b", re.I)
@@ -126,6 +129,7 @@ class Question:
     english_terms: tuple[str, ...]  # English words of the field it uses
     search_text: str  # the standalone question with acronyms expanded and French forms of English terms
     quantity: bool  # can only be answered with a number (combien, montant…)
+    when: bool = False  # can only be answered with a date (depuis quand, en quelle année…)
     benefits: bool = False  # asks what something brings (« pourquoi rejoindre… », « quel intérêt… »)
     members: bool = False  # asks who makes a structure up (« qui peut adhérer… », « de qui se compose… »)
     helpers: bool = False  # asks who helps with a project (« qui peut m'accompagner… », « vers qui se tourner… »)
@@ -180,7 +184,7 @@ def answer_type(text: str, kinds: frozenset[str], structures: Sequence[str]) -> 
         return COMPARISON
     if asks_quantity(text) or "figure" in kinds and re.search(r"\bquel(?:le)? (?:est le |sont les )?(?:montant|somme|taux)", text, re.I):
         return QUANTITY
-    if _DATE.search(text):
+    if "date" in kinds:
         return DATE
     if _PROCEDURE.search(text):
         return PROCEDURE
@@ -219,8 +223,12 @@ def concepts_of(text: str) -> frozenset[str]:
     return frozenset(tokens)
 
 
-def _without_benefit_words(text: str) -> str:
-    return re.sub(r"[\wÀ-ÿ]+", lambda m: "" if set(tokenize(m.group())) <= _BENEFIT_WORDS else m.group(), text)
+def _without(words: frozenset[str]) -> Callable[[str], str]:
+    """A text without these (stemmed) words."""
+    def without(text: str) -> str:
+        return re.sub(r"[\wÀ-ÿ]+", lambda m: "" if set(tokenize(m.group())) <= words and tokenize(m.group())
+                      else m.group(), text)
+    return without
 
 
 def _names(text: str) -> frozenset[str]:
@@ -242,8 +250,9 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
     if asked != YES_NO:
         kinds -= {"rule"}  # « combien faut-il… » asks for a number, not whether something is required
     benefits = asked == LIST and bool(_BENEFITS.search(standalone))
-    # « gagner » asks what something brings, not about money: the words that only ask for a gain go
-    frame = _without_benefit_words if benefits else (lambda t: t)
+    # « gagner » asks what something brings, not about money: the words that only ask for a gain go; « vu le
+    # jour », « apparues » only ask when something began
+    frame = _without(_BENEFIT_WORDS) if benefits else _without(_ORIGIN_WORDS) if asked == DATE else (lambda t: t)
     return Question(
         text=text,
         standalone=standalone,
@@ -259,6 +268,7 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
         english_terms=tuple(m.group(1) for m in _ENGLISH.finditer(standalone)),
         search_text=expand(standalone),
         quantity=asks_quantity(standalone),
+        when=asks_date(standalone),
         benefits=benefits,
         members=asked == LIST and asks_members(standalone),
         helpers=asked == CONTACT and asks_helpers(standalone),

@@ -4,7 +4,8 @@ Three levels:
 - *not covered*: retrieval's signals say the sheets are about something else (off-topic, unknown
   place or year) → the plain refusal;
 - *nothing of the kind asked*: the question wants a phone, an e-mail, a site or a figure and the
-  passages about its subject hold none → « Les fiches ne donnent pas … »;
+  passages about its subject hold none → « Les fiches ne donnent pas … »; or a date → « Les fiches ne
+  précisent pas cette date », with what they do say;
 - *graded*: the passages are about the subject but do not state what is asked (a condition, a time
   limit, a cap…) → « Les fiches ne précisent pas … Elles indiquent seulement : … », with what they
   do say, cited, and ``abstained`` set, never the nearby fact presented as the answer.
@@ -45,6 +46,12 @@ def no_fact_of_kind(kinds: frozenset[str]) -> Draft:
 def no_figure() -> Draft:
     """A "how many / how much" question whose passages hold no figure."""
     return Draft(f"Les fiches ne donnent pas ce chiffre. {_SCOPE}", (), abstained=True)
+
+
+def no_date(lines: list[str], citations: tuple[Citation, ...]) -> Draft:
+    """A "since when / which year" question whose passages hold no date: what they do say, cited."""
+    text = "\n".join(["Les fiches ne précisent pas cette date. Elles indiquent seulement :", *lines])
+    return Draft(text, citations, abstained=True)
 
 
 def states_what_is_asked(coverage: float, threshold: float) -> bool:

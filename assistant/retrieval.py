@@ -16,7 +16,7 @@ from .index import OpenIndex
 from .helpers import names_helpers
 from .lexical import tokenize
 from .members import states_members
-from .question import COMPARISON, DEFINITION, PROCEDURE, Question, analyse
+from .question import COMPARISON, DATE, DEFINITION, PROCEDURE, Question, analyse
 from .schema import Retrieved
 from .text import fold
 from .steps import sets_up
@@ -29,6 +29,11 @@ STEPS_WEIGHT = 1.0
 # A question on what something brings (« pourquoi rejoindre… ») also ranks the passages of the sheets' lists of
 # advantages, weighted like this.
 BENEFITS_WEIGHT = 1.0
+# « Depuis quand… », « en quelle année sont apparues… » are answered by when something was born, created or
+# introduced: these words join its search.
+DATE_TERMS = "naissance création créée introduite"
+# A question on when something happened also ranks the passages that hold a date, weighted like this.
+DATED_WEIGHT = 1.0
 # A question on who makes a structure up (« qui peut adhérer à une CPTS ? ») also ranks the passages that give
 # its composition, weighted like this.
 MEMBERS_WEIGHT = 1.0
@@ -109,6 +114,8 @@ class HybridRetriever:
     def _lexical_query(question: Question) -> str:
         if question.answer_type == PROCEDURE:
             return f"{question.search_text} {PROCEDURE_TERMS}"
+        if question.answer_type == DATE:
+            return f"{question.search_text} {DATE_TERMS}"
         return question.search_text
 
     def holding(self, kinds: frozenset[str], question: Question) -> list[int]:
@@ -118,7 +125,7 @@ class HybridRetriever:
             self._holding[key] = [
                 i for i, p in enumerate(self.index.passages) if any(carries(k, p.body) for k in kinds)
             ]
-        scores = self.index.lexical.scores(question.search_text)
+        scores = self.index.lexical.scores(self._lexical_query(question))
         return self._best(self._holding[key], scores)
 
     def _best(self, positions: list[int], scores) -> list[int]:
@@ -231,6 +238,10 @@ class HybridRetriever:
             # weighted like the two other lists together
             rankings.append(self.holding(wanted, question))
             weights.append(2.0)
+        if "date" in question.kinds and mode == "hybrid":
+            # « depuis quand… » also ranks the passages that hold a date
+            rankings.append(self.holding(frozenset({"date"}), question))
+            weights.append(DATED_WEIGHT)
         if question.answer_type == DEFINITION and mode == "hybrid":
             rankings.append(self.defining(question))
             weights.append(DEFINING_WEIGHT)

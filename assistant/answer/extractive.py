@@ -37,6 +37,8 @@ OTHER_SOURCE_RATIO = 0.55
 DEFINES_BONUS = 0.3
 # a unit of a list of advantages, for a question on what something brings (« pourquoi rejoindre… »)
 BENEFITS_BONUS = 0.3
+# the share of a date question's subject a unit holding a date must share to answer it
+DATED_OVERLAP = 0.5
 # a unit that names who helps with a project (« Acteurs pouvant vous accompagner », « … vous informe »), for a
 # question on who helps: it answers whatever words it shares with the question
 HELPERS_BONUS = 0.3
@@ -381,6 +383,16 @@ class ExtractiveEngine:
             elif question.quantity:
                 # "combien de MSP en Occitanie ?" answered without a figure is not answered
                 return refusal.no_figure()
+        if "date" in question.kinds and not specific:
+            # « depuis quand… » is answered with a date when the passages hold one
+            # ...a date about what it asks (not the year of a reference in a bibliography)
+            dated = [u for u in units if carries("date", u.text) and u.score >= KEEP_RATIO * best
+                     and self.overlap(question.subject, u, whole_passage=True) >= DATED_OVERLAP]
+            if dated:
+                units, best = dated, dated[0].score
+            elif question.when:
+                # and only a date answers it: what the sheets do say is not presented as the answer
+                return refusal.no_date(*self.quotes(context, units[:1]))
         if question.answer_type == COMPARISON and len(question.structures) >= 2:
             chosen = self._per_structure(question, units)
         elif steps := [u for u in units if question.answer_type == PROCEDURE and question.structures
