@@ -162,7 +162,7 @@ class HybridRetriever:
                 del self._defining[next(iter(self._defining))]
             self._defining[key] = [i for i, p in enumerate(self.index.passages) if passage_defines(p, question)]
         scores = self.index.lexical.scores(question.search_text)
-        return self._best(self._defining[key], scores)
+        return _sheet_by_sheet(self._best(self._defining[key], scores), self.index.passages)
 
     def benefiting(self, question: Question) -> list[int]:
         """Passages of the sheets' lists of advantages, best BM25 first for the question's subject (whose
@@ -301,6 +301,18 @@ class HybridRetriever:
     def _top_dense(self, question: Question) -> float:
         best = self.dense(question, 1)
         return best[0][1] if best else 0.0
+
+
+def _sheet_by_sheet(ranked: list[int], passages) -> list[int]:
+    """A ranking reordered so that each sheet's best comes before any sheet's second: each publisher's
+    definition of a term, not five ways one sheet words it."""
+    seen: dict[str, int] = {}
+    nth = []
+    for i in ranked:
+        sheet = passages[i].sheet_id
+        nth.append(seen.get(sheet, 0))
+        seen[sheet] = nth[-1] + 1
+    return [i for _, _, i in sorted(zip(nth, range(len(ranked)), ranked))]
 
 
 def _each_side_present(ranked: list[int], side_rankings: list[list[int]]) -> list[int]:

@@ -77,3 +77,11 @@ def test_the_defining_passages_kept_per_term_are_bounded(settings, keyword_embed
     for term in ("l'exercice coordonné", "le FIR", "la SISA", "l'ESCAP"):
         retriever.defining(analyse(f"C'est quoi, {term} ?"))
     assert len(retriever._defining) == 2  # a visitor's every new term does not grow the server's memory
+
+
+def test_each_sheets_definition_comes_before_a_second_one_from_any_sheet(shipped_retriever):
+    question = analyse("Qu'est-ce qu'une maison de santé pluriprofessionnelle ?")
+    ranked = shipped_retriever.defining(question)
+    sheets = [shipped_retriever.index.passages[i].sheet_id for i in ranked]
+    firsts = len(set(sheets))
+    assert len(set(sheets[:firsts])) == firsts  # every sheet that defines it, once, before any repeat
