@@ -6,12 +6,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..acronyms import acronyms_in
 from ..lexical import tokenize
 from ..text import figure_set, figures, fold
 
 # share of a sentence's content words (beyond the question's own) that its cited passages must hold
 MIN_SUPPORTED_WORDS = 0.75
 _NEGATION = re.compile(r"\b(?:ne|n')\b[^.?!]*?\b(?:pas|plus|jamais|aucune?|ni)\b|\baucune?\b|\bsans\b|\bnon\b", re.I)
+# « X ou Y »: an alternative, which a passage giving each with its own condition (« SISA pour ACI, association
+# pour FIR ») does not state
+_ALTERNATIVE = re.compile(r"\bou\b|\bsoit\b", re.I)
 _BARE_YES_NO = re.compile(r"^\W*(?:oui|non|yes|no)\W*$", re.I)
 _VERDICT = re.compile(r"^\W*(?:oui|non)\b\W*", re.I)
 # naming a sheet as the source of what follows (« selon l'URPS Occitanie (septembre 2025), … »)
@@ -83,6 +87,12 @@ def unsupported_claim(text: str, cited: list[str], question_terms: frozenset[str
         # a yes or a no stands only when the cited passages hold every word of what it asserts, the
         # question's own words included (« Oui, on peut être salarié » needs a passage about salariés)
         return "oui/non que les extraits cités ne tranchent pas"
+    if set(acronyms_in(claim)) - set(acronyms_in(" ".join(cited))):
+        # the question's frame laid on a passage: « une ESP peut… [1] » cited to a passage about the MSP (the
+        # structures the question names are not words a sentence may repeat without a source)
+        return "structure absente des extraits cités"
+    if _ALTERNATIVE.search(claim) and not any(_ALTERNATIVE.search(c) for c in cited):
+        return "alternative absente des extraits cités"
     words = asserted - set(question_terms)
     if len(words) >= 3 and len(words & held) / len(words) < MIN_SUPPORTED_WORDS:
         return "affirmation absente des extraits cités"

@@ -90,3 +90,26 @@ def test_a_yes_or_no_needs_every_word_it_asserts_in_the_cited_extract_the_questi
     assert verdict.sentences[0].problem == "oui/non que les extraits cités ne tranchent pas"
     held = check_answer("Oui, les professionnels salariés peuvent adhérer à une CPTS [2].", sources, question)
     assert held.sentences[0].problem == ""
+
+
+def test_a_structure_the_cited_extract_does_not_name_is_the_questions_frame_laid_on_it():
+    """Hand-check of the LLM on the blind set: the structure the question asked about became the subject of a
+    sentence citing a passage about another one. The question's structures are not words a sentence may repeat
+    without a source."""
+    msp = {1: "MSP Maison de Santé Pluriprofessionnelle — Projet de santé : Obligatoire et évolutif"}
+    question = frozenset(tokenize("Le projet de santé est-il obligatoire pour une ESP ?"))
+    laid = check_answer("Le projet de santé est obligatoire pour une ESP [1].", msp, question)
+    assert laid.sentences[0].problem == "structure absente des extraits cités"
+    # named in its long form in the extract: supported
+    assert check_answer("Le projet de santé d'une MSP est obligatoire [1].", msp, question).sentences[0].problem == ""
+
+
+def test_an_alternative_the_cited_extract_does_not_state_is_removed():
+    """Hand-check: « SISA pour ACI, association pour FIR » came back as « une SISA ou une association », which
+    drops what each one is for."""
+    cell = {1: "MSP Maison de Santé Pluriprofessionnelle — Forme juridique : SISA pour ACI Association pour FIR"}
+    question = frozenset(tokenize("Quelle forme juridique pour une MSP ?"))
+    joined = check_answer("Une MSP prend la forme d'une SISA ou d'une association [1].", cell, question)
+    assert joined.sentences[0].problem == "alternative absente des extraits cités"
+    kept = check_answer("Une MSP prend la forme d'une SISA pour l'ACI et d'une association pour le FIR [1].", cell, question)
+    assert kept.sentences[0].problem == ""
