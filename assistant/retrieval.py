@@ -119,14 +119,15 @@ class HybridRetriever:
         return question.search_text
 
     def holding(self, kinds: frozenset[str], question: Question) -> list[int]:
-        """Passages that hold a fact of these kinds, best BM25 first."""
+        """Passages that hold a fact of these kinds, those of the region the question names first, then best
+        BM25 first."""
         key = frozenset(kinds)
         if key not in self._holding:
             self._holding[key] = [
                 i for i, p in enumerate(self.index.passages) if any(carries(k, p.body) for k in kinds)
             ]
         scores = self.index.lexical.scores(self._lexical_query(question))
-        return self._best(self._holding[key], scores)
+        return self._named_first(self._holding[key], scores, question)
 
     def _best(self, positions: list[int], scores) -> list[int]:
         """These passages, best score first, as many as a ranking holds."""
@@ -173,16 +174,19 @@ class HybridRetriever:
         return self._best([i for i in self._benefits if scores[i] > 0], scores)
 
     def helping(self, question: Question) -> list[int]:
-        """The passages that name who helps professionals with their project: those of the sheets of the region
-        or publisher the question names first (the interlocutors in Nouvelle-Aquitaine are on its sheet), then
-        best BM25 first."""
+        """The passages that name who helps professionals with their project, those of the region the question
+        names first."""
         if self._helpers is None:
             self._helpers = [i for i, p in enumerate(self.index.passages) if names_helpers(p)]
-        scores = self.index.lexical.scores(question.search_text)
+        return self._named_first(self._helpers, self.index.lexical.scores(question.search_text), question)
+
+    def _named_first(self, positions: list[int], scores, question: Question) -> list[int]:
+        """These passages, those of the sheets whose region or publisher the question names first (a site for
+        Nouvelle-Aquitaine is on its sheet), then best score first."""
         named = {sheet_id for sheet_id, meta in self.index.sheets.items()
                  if set(tokenize(f"{meta.publisher} {meta.region}")) & question.names}
         passages = self.index.passages
-        return sorted(self._helpers, key=lambda i: (passages[i].sheet_id not in named, -scores[i]))[: self.candidates]
+        return sorted(positions, key=lambda i: (passages[i].sheet_id not in named, -scores[i]))[: self.candidates]
 
     def steps(self, structure: str) -> list[int]:
         """The cells that give a structure's steps, in the sheets' order (found once per structure)."""

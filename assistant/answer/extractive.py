@@ -159,7 +159,7 @@ def units_of(passage: Passage, rank: int, source: str) -> list[Unit]:
                 out.append(Unit(passage, rank, start, end, clean_markup(source[start:end]).lstrip("-•→ ").strip(),
                                 text))
             continue
-        if len(text) >= 12 or re.search(r"\d", text):  # "5 ESS" is a whole answer
+        if len(text) >= 12 or re.search(r"\d", text) or carries("contact", text):  # "5 ESS", "cpts-na.org" answer
             lead = section if len(text) < 60 and section else ""
             out.append(Unit(passage, rank, s, e, text, lead))
     return out + [h for h in headings if h.start != passage.start]

@@ -60,3 +60,15 @@ def test_the_interlocutors_of_the_structure_asked_are_quoted(shipped_sheets, shi
     assert not draft.abstained
     cited = " ".join(c.text for c in draft.citations)
     assert "GUICHET CPTS" in cited and "fécop" not in cited and "URPS Médecin d'Occitanie" not in cited
+
+
+def test_a_site_for_a_region_is_looked_for_on_its_sheet_and_a_bare_address_is_a_unit(shipped_retriever, shipped_sheets):
+    from assistant.answer.extractive import units_of
+
+    question = analyse("Quel site consulter pour les CPTS en Nouvelle-Aquitaine ?")
+    holding = shipped_retriever.holding(frozenset({"site"}), question)
+    passages = shipped_retriever.index.passages
+    assert passages[holding[0]].sheet_id == "nouvelle-aquitaine-urps-ml-exercice-coordonne"
+    address = next(p for p in passages if p.body == "cpts-na.org")
+    sheet_text = shipped_sheets[address.sheet_id].text
+    assert [u.text for u in units_of(address, 1, sheet_text)] == ["cpts-na.org"]  # short, but a whole answer
