@@ -183,8 +183,10 @@ class HybridRetriever:
     def _named_first(self, positions: list[int], scores, question: Question) -> list[int]:
         """These passages, those of the sheets whose region or publisher the question names first (a site for
         Nouvelle-Aquitaine is on its sheet), then best score first."""
+        # a structure the question names (« CPTS ») is not the publisher « CPTS du Pays d'Auray »
+        names = question.names - set(tokenize(" ".join(STRUCTURES)))
         named = {sheet_id for sheet_id, meta in self.index.sheets.items()
-                 if set(tokenize(f"{meta.publisher} {meta.region}")) & question.names}
+                 if set(tokenize(f"{meta.publisher} {meta.region}")) & names}
         passages = self.index.passages
         return sorted(positions, key=lambda i: (passages[i].sheet_id not in named, -scores[i]))[: self.candidates]
 
