@@ -113,3 +113,4 @@ def test_an_alternative_the_cited_extract_does_not_state_is_removed():
     assert joined.sentences[0].problem == "alternative absente des extraits cités"
     kept = check_answer("Une MSP prend la forme d'une SISA pour l'ACI et d'une association pour le FIR [1].", cell, question)
     assert kept.sentences[0].problem == ""
+
