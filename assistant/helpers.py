@@ -15,6 +15,7 @@ import re
 from .acronyms import STRUCTURES, acronyms_in
 from .chunking import intro_lines
 from .schema import Passage
+from .text import sentence_spans
 
 # Words that say someone supports professionals or their project (« accompagne », « vous informe », « appui
 # opérationnel », « interlocuteurs », « portails d'accompagnement »), in a heading, a column header or a sentence.
@@ -24,7 +25,6 @@ HELPS = re.compile(
 # What professionals are helped with is their project; help given to patients is care, not an interlocutor.
 _PATIENTS = re.compile(r"\bpatients?\b|\bpatientèle\b|\baccompagnement social\b|\bsoins de support\b|\bth[ée]rapeutique\b",
                        re.I)
-_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+|\n+")
 # A name in a sentence, past its first word (« Agora Lib' », « AVEC Santé »).
 _NAME = re.compile(r"(?<!^)\b[A-ZÀ-Ý][\wÀ-ÿ']+")
 
@@ -45,5 +45,6 @@ def names_helpers(passage: Passage, text: str = "") -> bool:
     if HELPS.search(headers) and not _PATIENTS.search(headers):
         return True
     # an item of a list is read with the sentence that introduces it (« L'ARS accompagne… : • écoute et conseils »)
-    return any(HELPS.search(sentence) and not _PATIENTS.search(sentence) and _names_someone(sentence)
-               for sentence in _SENTENCE_END.split(f"{intro_lines(passage)}\n{text or passage.body}"))
+    said = f"{intro_lines(passage)}\n{text or passage.body}"
+    return any(HELPS.search(said[s:e]) and not _PATIENTS.search(said[s:e]) and _names_someone(said[s:e])
+               for s, e in sentence_spans(said))

@@ -13,6 +13,7 @@ import re
 
 from .acronyms import acronyms_in
 from .schema import Passage
+from .text import sentence_spans
 
 # Table attributes that give who makes a structure up (the « Public » column of a table of structures
 # lists the professionals who form each one).
@@ -22,7 +23,6 @@ MEMBER_ATTRIBUTES = re.compile(r"^\s*(?:composition|public)\b", re.I)
 COMPOSED = re.compile(
     r"\b(?:compos[ée]e?s?|se composen?t?|constitu[ée]e?s?) (?:de|d'|autour)|\br[ée]uni(?:ssen)?t\b|\bregroupen?t?\b"
     r"|\brassemblen?t?\b", re.I)
-_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
 
 
 def states_members(passage: Passage, structure: str, text: str = "") -> bool:
@@ -32,5 +32,5 @@ def states_members(passage: Passage, structure: str, text: str = "") -> bool:
         return (passage.kind == "table_cell" and bool(MEMBER_ATTRIBUTES.search(passage.attribute))
                 and structure in acronyms_in(passage.entity))
     # the structure is named in the sentence itself: « Cette bibliographie rassemble… » under a CPTS heading is not
-    return any(COMPOSED.search(sentence) and structure in acronyms_in(sentence)
-               for sentence in _SENTENCE_END.split(text or passage.body))
+    said = text or passage.body
+    return any(COMPOSED.search(said[s:e]) and structure in acronyms_in(said[s:e]) for s, e in sentence_spans(said))

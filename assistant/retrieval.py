@@ -149,7 +149,7 @@ class HybridRetriever:
         naming = self._naming[structure]
         scores = self.index.lexical.token_scores([*question.facet_in(self.index.lexical.known), *tokenize(structure)])
         # what each structure is: who makes it up first
-        composition = set(self.members(structure, question)) if question.compares_what_each_is(self.index.lexical.known) else set()
+        composition = set(self._composition(structure)) if question.compares_what_each_is(self.index.lexical.known) else set()
         passages = self.index.passages
         return sorted(naming, key=lambda i: (i not in composition, i in composition and passages[i].sheet_id != sheet,
                                              -scores[i] * naming[i]))[: self.candidates]
@@ -197,10 +197,14 @@ class HybridRetriever:
         return self._steps[structure][: self.candidates]
 
     def members(self, structure: str, question: Question) -> list[int]:
-        """The passages that say who makes a structure up (found once per structure), best BM25 first."""
+        """The passages that say who makes a structure up, best BM25 first."""
+        return self._best(self._composition(structure), self.index.lexical.scores(question.search_text))
+
+    def _composition(self, structure: str) -> list[int]:
+        """The passages that say who makes a structure up, found once per structure."""
         if structure not in self._members:
             self._members[structure] = [i for i, p in enumerate(self.index.passages) if states_members(p, structure)]
-        return self._best(self._members[structure], self.index.lexical.scores(question.search_text))
+        return self._members[structure]
 
     def dense(self, question: Question, k: int) -> list[tuple[int, float]]:
         vector = self.embeddings.embed_query(question.standalone)
