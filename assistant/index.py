@@ -412,16 +412,32 @@ class _KnownVectors(Embeddings):
         raise NotImplementedError("only used to write precomputed vectors")
 
 
+# How long a retired index directory is kept: a server that loaded it goes on answering from it until it
+# notices the rebuild (at its next question), and embedded Chroma opens its files lazily, so removing the
+# directory at once made such a search fail (« Failed to get segments »).
+RETIRED_GRACE_S = 600.0
+
+
 def _swap(new_dir: Path, live_dir: Path) -> None:
-    """Put ``new_dir`` in place of ``live_dir`` with renames only."""
+    """Put ``new_dir`` in place of ``live_dir`` with renames only; the directory it replaces is removed by a
+    later build, once :data:`RETIRED_GRACE_S` has passed."""
     if live_dir.exists():
-        retired = live_dir.with_name(f"{live_dir.name}.old-{os.getpid()}-{time.time_ns()}")
-        live_dir.rename(retired)
-        new_dir.rename(live_dir)
-        shutil.rmtree(retired, ignore_errors=True)
+        live_dir.rename(live_dir.with_name(f"{live_dir.name}.old-{os.getpid()}-{time.time_ns()}"))
     else:
         live_dir.parent.mkdir(parents=True, exist_ok=True)
-        new_dir.rename(live_dir)
+    new_dir.rename(live_dir)
+    remove_retired(live_dir)
+
+
+def remove_retired(live_dir: Path, grace_s: float = RETIRED_GRACE_S) -> list[Path]:
+    """Remove the directories earlier builds retired more than ``grace_s`` seconds ago; return them."""
+    removed = []
+    for retired in live_dir.parent.glob(f"{live_dir.name}.old-*-*"):
+        retired_ns = retired.name.rsplit("-", 1)[1]
+        if retired_ns.isdigit() and time.time_ns() - int(retired_ns) > grace_s * 1e9:
+            shutil.rmtree(retired, ignore_errors=True)
+            removed.append(retired)
+    return removed
 
 
 @dataclass

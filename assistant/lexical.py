@@ -10,7 +10,10 @@ import numpy as np
 
 from .text import fold
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)?")
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+# a word typed without its accents that ends like a feminine past participle (« financees »): the stemmer reads
+# « -ée(s) » as an ending only with its accent
+_UNACCENTED_PARTICIPLE = re.compile(r"(?<=[^aeiouy])ees?$")
 _EXTRA_STOPWORDS = {"est", "sont", "quel", "quelle", "quels", "quelles", "comment", "combien", "peut", "peuvent",
                     "etre", "faire", "fait", "d", "l", "qu", "s", "c", "j", "m", "n", "t", "y", "a", "the", "what",
                     "is", "are", "how", "of", "for", "and", "to", "in", "does", "do", "can", "which"}
@@ -30,7 +33,7 @@ def _stemmer():
     return Stemmer.Stemmer("french")
 
 
-TOKENIZER_VERSION = "2"  # recorded in the index: a change here means the BM25 index is rebuilt
+TOKENIZER_VERSION = "3"  # recorded in the index: a change here means the BM25 index is rebuilt
 
 _CAPITALS = re.compile(r"\b[A-ZÀ-Ý]{3,}\b")
 
@@ -38,16 +41,19 @@ _CAPITALS = re.compile(r"\b[A-ZÀ-Ý]{3,}\b")
 def tokenize(text: str) -> list[str]:
     """Stemmed, accent-folded content words; elisions split (l'ARS → ars).
 
-    A stop word written in capitals is a name and is kept (l'association AVEC Santé).
+    Words are stemmed with their accents, then folded: the French stemmer takes « -ée », « -ées » off only when
+    accented, so « pilotées », « piloté » and « piloter » share one stem. A stop word written in capitals is a
+    name and is kept (l'association AVEC Santé).
     """
     names = {fold(w) for w in _CAPITALS.findall(text)}
     words = []
-    for token in _WORD.findall(fold(text)):
+    for token in _WORD.findall(text.lower().replace("’", "'").replace("œ", "oe").replace("æ", "ae")):
         head, _, tail = token.rpartition("'")
         token = head if tail == "s" and head else tail  # Garban's → garban ; l'ARS → ars
-        if token and (token not in _stopwords() or token in names):
-            words.append(token)
-    return _stemmer().stemWords(words)
+        folded = fold(token)
+        if token and (folded not in _stopwords() or folded in names):
+            words.append(_UNACCENTED_PARTICIPLE.sub(lambda m: "é" + m.group()[1:], token) if token == folded else token)
+    return [fold(stem) for stem in _stemmer().stemWords(words)]
 
 
 class LexicalIndex:
