@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from .acronyms import ACRONYMS, STRUCTURES, acronyms_in, expand
+from .agents import asked_action
 from .conversation import standalone_question
 from .facts import SPECIFIC, asked_kinds, asks_date, asks_quantity, strip_kind_words
 from .glossary import _PATTERN as _ENGLISH, french_terms, funding_terms
@@ -54,10 +55,14 @@ _QUESTION_WORD = re.compile(
 _YES_NO = re.compile(
     r"\best[- ]ce qu|\b\w+-(?:t-)?(?:il|elle|ils|elles|on|je|nous|vous)\b"
     r"|^\s*(?:is|are|can|could|do|does|did|must|should|may|will|has|have)\b", re.I)
+# « Comment monter… », and its inflected forms (« Comment crée-t-on… », « Comment se monte… », « Comment
+# devient-on… ») ask how to do it; « Comment fonctionne… » or « Comment sont financées… » do not.
 _PROCEDURE = re.compile(
-    r"\bcomment\b.*\b(?:monter|cr[ée]er|constituer|fonder|lancer|faire|obtenir|devenir|adh[ée]rer|rejoindre|ouvrir|"
-    r"s'associer|regrouper|candidater|"
-    r"s'installer|int[ée]grer|mettre en place|d[ée]marrer|financer|proc[ée]der|s'organiser|se faire|b[ée]n[ée]ficier)"
+    r"\bcomment\b.*\b(?:mont(?:er|e|es|ent)|cr[ée](?:er|e|ent)|constitu(?:er|e|ent)|fond(?:er|e|ent)|lan[cç](?:er|e|ent)|"
+    r"fai(?:re|t|s)|obt(?:enir|ient|iennent)|dev(?:enir|ient|iennent)|adh[ée]r(?:er|e|ent)|rejoin(?:dre|t|s)|"
+    r"ouvr(?:ir|e|ent)|s'associer|regroup(?:er|e|ent)|candidat(?:er|e|ent)|s'install(?:er|e|ent)|"
+    r"s'inscri(?:re|t|vent)|int[ée]gr(?:er|e|ent)|m(?:ettre|et|ettent|is|ise|ises) en place|d[ée]marr(?:er|e|ent)|financer|"
+    r"proc[ée]d(?:er|e|ent)|s'organiser|se faire|b[ée]n[ée]ficier|se d[ée]roul(?:e|ent))\b"
     r"|\b[ée]tapes?\b|\bd[ée]marches?\b|\bproc[ée]dure\b|\bpar (?:o[ùu]|quoi) commencer\b|\bhow (?:do|can|to|should)\b"
     r"|\bsteps?\b|\bwhere (?:do|should) (?:i|we) start\b", re.I)
 _LIST = re.compile(
@@ -133,6 +138,7 @@ class Question:
     benefits: bool = False  # asks what something brings (« pourquoi rejoindre… », « quel intérêt… »)
     members: bool = False  # asks who makes a structure up (« qui peut adhérer… », « de qui se compose… »)
     helpers: bool = False  # asks who helps with a project (« qui peut m'accompagner… », « vers qui se tourner… »)
+    action: frozenset[str] = frozenset()  # stemmed words of the action whose doer it asks (« qui finance… » → financ)
 
     @property
     def facet(self) -> frozenset[str]:
@@ -194,15 +200,25 @@ def answer_type(text: str, kinds: frozenset[str], structures: Sequence[str]) -> 
         return DEFINITION
     if _LIST.search(text) or asks_members(text):
         return LIST
-    if _YES_NO.search(text) and not re.match(r"\s*(?:" + _QUESTION_WORD.pattern + r")", text, re.I):
+    # « Par qui… est-elle validée ? », « À qui… » ask for a doer, not yes or no
+    if _YES_NO.search(text) and not re.match(r"\s*(?:(?:par|pour|avec|à|a|de|chez|sur|dans|en|depuis)\s+)?(?:"
+                                             + _QUESTION_WORD.pattern + r")", text, re.I):
         return YES_NO
     if len(structures) >= 1 and len(tokenize(re.sub(r"\b(?:" + "|".join(STRUCTURES) + r")s?\b", "", text))) == 0:
         return DEFINITION  # « Une CPTS ? », « ESP » alone: what it is
     return OTHER
 
 
+# The names of the field that hold a word of help (« dispositif d'appui à la coordination », « plateforme
+# territoriale d'appui »): naming one does not ask who helps.
+_NAMES_WITH_HELP = re.compile("|".join(
+    re.escape(long).replace(r"\ ", r"s?\s+") for longs in ACRONYMS.values() for long in longs
+    if re.search(r"\b(?:accompagn|aid|conseil|soutien|appui|orient|inform)\w*", long)), re.I)
+
+
 def asks_helpers(text: str) -> bool:
     """Whether a question asks who helps professionals with a project (not who cares for patients)."""
+    text = _NAMES_WITH_HELP.sub(" ", text)
     return bool(_HELPERS.search(text)) and not _PATIENT_CARE.search(text)
 
 
@@ -272,4 +288,5 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
         benefits=benefits,
         members=asked == LIST and asks_members(standalone),
         helpers=asked == CONTACT and asks_helpers(standalone),
+        action=asked_action(standalone) if asked == OTHER else frozenset(),
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .acronyms import STRUCTURES, acronyms_in
+from .agents import names_doer
 from .benefits import lists_benefits
 from .definitions import passage_defines
 from .facts import carries
@@ -40,6 +41,9 @@ MEMBERS_WEIGHT = 1.0
 # A question on who helps with a project (« vers qui se tourner pour créer une MSP ? ») also ranks the passages
 # that name interlocutors, weighted like this.
 HELPERS_WEIGHT = 1.0
+# A question on who does something (« qui finance les centres de santé ? ») also ranks the passages that state
+# that action and name someone, weighted like this.
+DOER_WEIGHT = 1.0
 # The share of known words a question needs when it names a structure or an acronym of the field.
 FIELD_TERMS_FACTOR = 0.5
 # A comparison ranks, for each structure it names (up to this many), the passages about that structure
@@ -104,6 +108,7 @@ class HybridRetriever:
         self._helpers: list[int] | None = None
         self._steps: dict[str, list[int]] = {}  # one entry per structure the question names: bounded
         self._members: dict[str, list[int]] = {}  # likewise
+        self._doing: dict[frozenset, list[int]] = {}  # one entry per action asked: bounded like definitions
 
     def bm25(self, question: Question, k: int) -> list[tuple[int, float]]:
         scores = self.index.lexical.scores(self._lexical_query(question))
@@ -179,6 +184,17 @@ class HybridRetriever:
         if self._helpers is None:
             self._helpers = [i for i, p in enumerate(self.index.passages) if names_helpers(p)]
         return self._named_first(self._helpers, self.index.lexical.scores(question.search_text), question)
+
+    def doing(self, question: Question) -> list[int]:
+        """The passages that state the action a « qui … ? » question asks the doer of and name someone, best
+        BM25 first for the question and the action's other words (« gestionnaire » for « gère »)."""
+        if question.action not in self._doing:
+            if len(self._doing) >= MAX_CACHED_DEFINITIONS:  # actions come from visitors: keep the newest only
+                del self._doing[next(iter(self._doing))]
+            self._doing[question.action] = [i for i, p in enumerate(self.index.passages)
+                                            if names_doer(p.text, question.action)]
+        scores = self.index.lexical.token_scores([*tokenize(question.search_text), *sorted(question.action)])
+        return self._best(self._doing[question.action], scores)
 
     def _named_first(self, positions: list[int], scores, question: Question) -> list[int]:
         """These passages, those of the sheets whose region or publisher the question names first (a site for
@@ -264,6 +280,9 @@ class HybridRetriever:
         if question.helpers and mode == "hybrid":
             rankings.append(self.helping(question))
             weights.append(HELPERS_WEIGHT)
+        if question.action and mode == "hybrid":
+            rankings.append(self.doing(question))
+            weights.append(DOER_WEIGHT)
         if question.benefits and mode == "hybrid":
             rankings.append(self.benefiting(question))
             weights.append(BENEFITS_WEIGHT)

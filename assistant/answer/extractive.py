@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Iterator
 
 from ..acronyms import acronyms_in, expand
+from ..agents import names_doer, states_action
 from ..benefits import lists_benefits
 from ..chunking import BULLET, states_fact
 from ..definitions import defines
@@ -42,6 +43,8 @@ DATED_OVERLAP = 0.5
 # a unit that names who helps with a project (« Acteurs pouvant vous accompagner », « … vous informe »), for a
 # question on who helps: it answers whatever words it shares with the question
 HELPERS_BONUS = 0.3
+# a unit that states the action a « qui … ? » question asks the doer of and names someone (« Validation ARS & AM »)
+DOER_BONUS = 0.3
 # a unit holding the kind of fact asked (an amount, a phone…); whether something is required is the answer
 # itself to « faut-il… ? », whatever words the question and the unit share
 KIND_BONUS = {"rule": 0.35}
@@ -295,6 +298,8 @@ class ExtractiveEngine:
             bonus += BENEFITS_BONUS
         if question.helpers and names_helpers(unit.passage, unit.text):
             bonus += HELPERS_BONUS
+        if question.action and names_doer(self._unit_context(unit), question.action):
+            bonus += DOER_BONUS
         if unit.whole_list:
             bonus += WHOLE_LIST_BONUS  # a list question is answered by the whole list, not its first item
         return overlap + bonus + 0.15 / unit.rank
@@ -393,8 +398,12 @@ class ExtractiveEngine:
             elif question.when:
                 # and only a date answers it: what the sheets do say is not presented as the answer
                 return refusal.no_date(*self.quotes(context, units[:1]))
+        acting = [u for u in units if question.action and _about_the_structures(u, question)
+                  and states_action(self._unit_context(u), question.action)]
         if question.answer_type == COMPARISON and len(question.structures) >= 2:
             chosen = self._per_structure(question, units)
+        elif acting:
+            chosen = self._choose(acting, acting[0].score)
         elif steps := [u for u in units if question.answer_type == PROCEDURE and question.structures
                        and sets_up(u.passage, question.structures[0])]:
             chosen = _per_step(steps)

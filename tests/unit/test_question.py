@@ -26,6 +26,16 @@ from assistant.schema import Turn
         ("Quel est le site de la fédération des CPTS ?", CONTACT),
         ("Comment créer une équipe de soins primaires ?", PROCEDURE),
         ("Quelles démarches pour ouvrir une MSP ?", PROCEDURE),
+        # how to do it, asked with an inflected verb; how it works or is funded is not a procedure
+        ("Comment crée-t-on une CPTS ?", PROCEDURE),
+        ("Comment se monte une équipe de soins spécialisés ?", PROCEDURE),
+        ("Comment obtient-on un financement FIR pour une ESP ?", PROCEDURE),
+        ("Comment un DAC est-il mis en place sur un territoire ?", PROCEDURE),
+        ("Comment fonctionne une CPTS ?", OTHER),
+        ("Comment une CPTS est-elle financée ?", OTHER),
+        # a question word after a preposition asks for a doer, not yes or no
+        ("Par qui une équipe de soins spécialisés est-elle validée ?", OTHER),
+        ("Qui finance les dispositifs d'appui à la coordination ?", OTHER),  # the DAC's name is not a call for help
         ("Depuis quand les ESS existent-elles ?", DATE),
         ("Le financement FIR d'une ESP", OTHER),
         # typographic apostrophes, as pasted from web pages, read like plain ones

@@ -71,5 +71,10 @@ def test_long_forms_are_found_in_the_plural():
 def test_a_stop_word_in_capitals_is_a_name():
     from assistant.lexical import tokenize
 
+    # words are stemmed with their accents: the feminine participle and the verb share a stem, typed with or
+    # without accents
+    assert tokenize("pilotées") == tokenize("piloter") == tokenize("pilotees") == tokenize("piloté")
+    assert tokenize("financée par") == tokenize("financer")
+    assert tokenize("idée") == tokenize("idee")
     assert "avec" in tokenize("le site de l'association AVEC Santé")
     assert "avec" not in tokenize("une MSP avec un médecin")
