@@ -18,7 +18,7 @@ from .facts import SPECIFIC, asked_kinds, asks_date, asks_quantity, strip_kind_w
 from .glossary import _PATTERN as _ENGLISH, french_terms, funding_terms
 from .lexical import tokenize
 from .schema import Turn
-from .text import plain_typography
+from .text import fold, plain_typography
 
 # The answer types, most specific first: the first that matches is the question's type.
 DEFINITION, COMPARISON, YES_NO, QUANTITY, LIST, CONTACT, PROCEDURE, DATE, OTHER = (
@@ -43,10 +43,15 @@ _DEFINITION = re.compile(
     r"qu'?est[- ]ce qu|c'est quoi|\bque (?:signifie|veut dire|d[ée]signe)\b|\bd[ée]finition\b|\bd[ée]finir\b"
     r"|qu'appelle[- ]t[- ]on|\bà quoi sert\b|\ba quoi sert\b|\bwhat (?:is|are) (?!the\b[^?]*\b(?:of|for)\b)(?:an? |the )?"
     r"|\bqu'entend[- ]on\b|\bde quoi s'agit[- ]il\b", re.I)
+# « Comment fonctionne une CPTS ? », « Comment ça marche, une ESS ? », « How does an ESP work? »: asked of a
+# structure alone, what it is (« Comment fonctionne le financement… » asks about the funding).
+_HOW_IT_WORKS = re.compile(
+    r"\bcomment (?:(?:ça|cela) )?(?:fonctionne\w*|marche\w*)\b|\bhow (?:does|do) (?:it|they|an?|the)\b[^?]*\bwork\b", re.I)
+_HOW_IT_WORKS_WORDS = frozenset(tokenize("comment fonctionne fonctionnent marche marchent ça cela how does do it they work"))
 # Words of a definition question that are not the term it asks about (« C'est quoi, au juste, … ? »).
 _DEFINITION_WORDS = frozenset(tokenize(
     "quoi signifie signifier veut vouloir dire désigne désigner définition définir définit appelle appeler "
-    "entend entendre sert servir agit agir mean means meaning stand stands")) | _FILLER_WORDS
+    "entend entendre sert servir agit agir mean means meaning stand stands")) | _FILLER_WORDS | _HOW_IT_WORKS_WORDS
 _QUESTION_WORD = re.compile(
     r"\b(?:quel(?:le)?s?|combien|comment|qui|o[ùu]|quand|pourquoi|que|quoi|lesquel\w*|what|how|who|where|when|why|which)\b",
     re.I)
@@ -198,22 +203,33 @@ def answer_type(text: str, kinds: frozenset[str], structures: Sequence[str]) -> 
         return LIST  # « qu'est-ce que le patient y gagne ? » asks what it brings, not what it is
     if _DEFINITION.search(text):
         return DEFINITION
+    if _HOW_IT_WORKS.search(text) and structures and set(tokenize(_without_structures(text))) <= _HOW_IT_WORKS_WORDS:
+        return DEFINITION
     if _LIST.search(text) or asks_members(text):
         return LIST
     # « Par qui… est-elle validée ? », « À qui… » ask for a doer, not yes or no
     if _YES_NO.search(text) and not re.match(r"\s*(?:(?:par|pour|avec|à|a|de|chez|sur|dans|en|depuis)\s+)?(?:"
                                              + _QUESTION_WORD.pattern + r")", text, re.I):
         return YES_NO
-    if len(structures) >= 1 and len(tokenize(re.sub(r"\b(?:" + "|".join(STRUCTURES) + r")s?\b", "", text))) == 0:
+    if len(structures) >= 1 and len(tokenize(_without_structures(text))) == 0:
         return DEFINITION  # « Une CPTS ? », « ESP » alone: what it is
     return OTHER
 
 
+_STRUCTURE_NAMES = re.compile("|".join(
+    r"\b" + r"s?\s+".join(re.escape(w) for w in fold(long).split()) + r"s?\b"
+    for short in STRUCTURES for long in ACRONYMS[short]))
 # The names of the field that hold a word of help (« dispositif d'appui à la coordination », « plateforme
 # territoriale d'appui »): naming one does not ask who helps.
 _NAMES_WITH_HELP = re.compile("|".join(
     re.escape(long).replace(r"\ ", r"s?\s+") for longs in ACRONYMS.values() for long in longs
     if re.search(r"\b(?:accompagn|aid|conseil|soutien|appui|orient|inform)\w*", long)), re.I)
+
+
+def _without_structures(text: str) -> str:
+    """The text without the structures it names, by short or long form (« une équipe de soins spécialisés »)."""
+    text = re.sub(r"\b(?:" + "|".join(STRUCTURES) + r")s?\b", " ", text)
+    return _STRUCTURE_NAMES.sub(" ", fold(text))
 
 
 def asks_helpers(text: str) -> bool:
@@ -268,7 +284,9 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
     benefits = asked == LIST and bool(_BENEFITS.search(standalone))
     # « gagner » asks what something brings, not about money: the words that only ask for a gain go; « vu le
     # jour », « apparues » only ask when something began
-    frame = _without(_BENEFIT_WORDS) if benefits else _without(_ORIGIN_WORDS) if asked == DATE else (lambda t: t)
+    # « comment fonctionne… » only asks what a structure is
+    frame = (_without(_BENEFIT_WORDS) if benefits else _without(_ORIGIN_WORDS) if asked == DATE
+             else _without(_HOW_IT_WORKS_WORDS) if asked == DEFINITION else (lambda t: t))
     return Question(
         text=text,
         standalone=standalone,

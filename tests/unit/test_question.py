@@ -2,6 +2,7 @@
 
 import pytest
 
+from assistant.lexical import tokenize
 from assistant.question import (COMPARISON, CONTACT, DATE, DEFINITION, LIST, OTHER, PROCEDURE, QUANTITY, YES_NO,
                                 analyse)
 from assistant.schema import Turn
@@ -31,7 +32,10 @@ from assistant.schema import Turn
         ("Comment se monte une équipe de soins spécialisés ?", PROCEDURE),
         ("Comment obtient-on un financement FIR pour une ESP ?", PROCEDURE),
         ("Comment un DAC est-il mis en place sur un territoire ?", PROCEDURE),
-        ("Comment fonctionne une CPTS ?", OTHER),
+        # how a structure works is what it is; how its funding works is not a definition
+        ("Comment fonctionne une CPTS ?", DEFINITION),
+        ("Comment ça marche, une équipe de soins spécialisés ?", DEFINITION),
+        ("Comment fonctionne le financement des MSP ?", OTHER),
         ("Comment une CPTS est-elle financée ?", OTHER),
         # a question word after a preposition asks for a doer, not yes or no
         ("Par qui une équipe de soins spécialisés est-elle validée ?", OTHER),
@@ -56,6 +60,12 @@ from assistant.schema import Turn
 )
 def test_answer_type(question, expected):
     assert analyse(question).answer_type == expected
+
+
+def test_how_a_structure_works_defines_it_without_the_word_works():
+    asked = analyse("Comment fonctionne un dispositif d'appui à la coordination ?")
+    assert asked.defined_acronyms == ("DAC",)
+    assert not set(tokenize("fonctionne")) & asked.concepts  # « en fonction de » is not what is asked
 
 
 def test_structures_names_and_years_are_found_once():
