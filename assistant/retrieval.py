@@ -17,7 +17,7 @@ from .index import OpenIndex
 from .helpers import names_helpers
 from .lexical import tokenize
 from .members import states_members
-from .question import COMPARISON, DATE, DEFINITION, PROCEDURE, Question, analyse
+from .question import COMPARISON, DATE, DEFINITION, PROCEDURE, QUANTITY, Question, analyse
 from .schema import Retrieved
 from .text import fold
 from .steps import sets_up
@@ -44,6 +44,12 @@ HELPERS_WEIGHT = 1.0
 # A question on who does something (« qui finance les centres de santé ? ») also ranks the passages that state
 # that action and name someone, weighted like this.
 DOER_WEIGHT = 1.0
+# A question on one attribute of a structure (« que mettre dans le projet de santé d'une ESS ? ») also ranks the
+# table cells of that structure's row whose attribute it names, weighted like this.
+CELLS_WEIGHT = 1.0
+# The (idf-weighted) share of an attribute's words a question must hold to name it (« validée » names
+# « Validation/ contractualisation »).
+MIN_ATTRIBUTE_SHARE = 0.5
 # The share of known words a question needs when it names a structure or an acronym of the field.
 FIELD_TERMS_FACTOR = 0.5
 # A comparison ranks, for each structure it names (up to this many), the passages about that structure
@@ -108,6 +114,7 @@ class HybridRetriever:
         self._helpers: list[int] | None = None
         self._steps: dict[str, list[int]] = {}  # one entry per structure the question names: bounded
         self._members: dict[str, list[int]] = {}  # likewise
+        self._cells: dict[str, list[int]] = {}  # one entry per structure: bounded
         self._doing: dict[frozenset, list[int]] = {}  # one entry per action asked: bounded like definitions
 
     def bm25(self, question: Question, k: int) -> list[tuple[int, float]]:
@@ -184,6 +191,23 @@ class HybridRetriever:
         if self._helpers is None:
             self._helpers = [i for i, p in enumerate(self.index.passages) if names_helpers(p)]
         return self._named_first(self._helpers, self.index.lexical.scores(question.search_text), question)
+
+    def cells(self, structure: str, question: Question) -> list[int]:
+        """The table cells of a structure's row (or column) whose attribute the question names, the attribute
+        best named first, then best BM25 first."""
+        if structure not in self._cells:
+            self._cells[structure] = [i for i, p in enumerate(self.index.passages)
+                                      if p.kind == "table_cell" and structure in acronyms_in(p.entity)]
+        lexical = self.index.lexical
+        named = {}
+        for i in self._cells[structure]:
+            attribute = {t for t in tokenize(self.index.passages[i].attribute) if not t.isdigit()}
+            total = sum(lexical.idf(t) for t in attribute)
+            share = sum(lexical.idf(t) for t in attribute & question.subject) / total if total else 0.0
+            if share >= MIN_ATTRIBUTE_SHARE:
+                named[i] = share
+        scores = lexical.scores(question.search_text)
+        return sorted(named, key=lambda i: (-named[i], -scores[i]))[: self.candidates]
 
     def doing(self, question: Question) -> list[int]:
         """The passages that state the action a « qui … ? » question asks the doer of and name someone, best
@@ -280,6 +304,9 @@ class HybridRetriever:
         if question.helpers and mode == "hybrid":
             rankings.append(self.helping(question))
             weights.append(HELPERS_WEIGHT)
+        if question.structures and question.answer_type not in (COMPARISON, DEFINITION, QUANTITY) and mode == "hybrid":
+            rankings.append(self.cells(question.structures[0], question))
+            weights.append(CELLS_WEIGHT)
         if question.action and mode == "hybrid":
             rankings.append(self.doing(question))
             weights.append(DOER_WEIGHT)

@@ -78,3 +78,15 @@ def test_a_stop_word_in_capitals_is_a_name():
     assert tokenize("idée") == tokenize("idee")
     assert "avec" in tokenize("le site de l'association AVEC Santé")
     assert "avec" not in tokenize("une MSP avec un médecin")
+
+
+def test_a_question_on_one_attribute_of_a_structure_ranks_that_cell(shipped_retriever):
+    passages = shipped_retriever.index.passages
+    question = analyse("Que faut-il mettre dans le projet de santé d'une équipe de soins spécialisés ?")
+    first = passages[shipped_retriever.cells("ESS", question)[0]]
+    assert (first.attribute, first.sheet_id) == ("Projet de santé", "occitanie-urps-ml-interet-exercice-coordonne")
+    assert first.id in [r.passage.id for r in shipped_retriever.search(question, k=5).passages]
+    # the words of an attribute, in the question's own form; « santé » alone does not name « Projet de santé »
+    legal = [passages[i].attribute for i in shipped_retriever.cells("ESS", analyse("Sous quelle forme juridique monter une ESS ?"))]
+    assert legal[0] == "Forme juridique" and "Projet de santé" not in legal
+    assert not shipped_retriever.cells("ESS", analyse("Quels professionnels de santé dans une ESS ?"))
