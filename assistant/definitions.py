@@ -63,12 +63,31 @@ def cell_defines(passage: Passage, acronyms: Sequence[str]) -> bool:
     return any(a in acronyms_in(passage.entity) for a in acronyms) and (not attribute or bool(attribute & WHAT_IT_IS))
 
 
+# A sentence that says what its section's heading names, without naming it (« Les protocoles de coopération » /
+# « Cela consiste à… », « Les dispositifs d'appui à la coordination » / « Ces dispositifs viennent en appui… »).
+_HEADING_SUBJECT = re.compile(r"^\s*(?:[-•]\s*)?(?:Cela consiste|Ceci consiste|Il s'agit|Ces? \w+|Cette \w+|Ils|Elles)\b")
+
+
+def heading_defines(passage: Passage, text: str, question: Question) -> bool:
+    """Whether a sentence says what its section's heading names, and the heading names what is asked."""
+    if not passage.section or passage.kind.startswith("table") or not _HEADING_SUBJECT.match(text):
+        return False
+    heading = passage.section[-1]
+    named = any(a in acronyms_in(heading) for a in question.defined_acronyms)
+    term = question.defined and question.defined <= set(tokenize(expand(heading)))
+    return (named or bool(term)) and bool(DEFINING.search(text) or re.search(r"\bconsiste\b", text))
+
+
 def defines(passage: Passage, text: str, question: Question) -> bool:
-    """Whether ``text`` (a sentence or line of ``passage``) defines what the definition question names, or the
-    passage does, as a cell of the structure's row that says who makes it up or whom it serves."""
+    """Whether ``text`` (a sentence or line of ``passage``, or one of its lines) defines what the definition
+    question names, or the passage does, as a cell of the structure's row that says who makes it up or whom it
+    serves."""
     if passage.kind == "table_cell" and cell_defines(passage, question.defined_acronyms):
         return True
-    return sentence_defines(text, question.defined_acronyms, question.defined)
+    lines = [line for line in text.splitlines() if line.strip()]
+    pieces = [text, *lines] if len(lines) > 1 else [text]  # a list item, with the sentence that introduces it
+    return any(sentence_defines(piece, question.defined_acronyms, question.defined)
+               or heading_defines(passage, piece, question) for piece in pieces)
 
 
 def passage_defines(passage: Passage, question: Question) -> bool:

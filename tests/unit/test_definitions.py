@@ -5,7 +5,7 @@ import pytest
 
 from assistant.chunking import chunk_sheet
 from assistant.corpus import load_corpus
-from assistant.definitions import passage_defines, sentence_defines
+from assistant.definitions import defines, passage_defines, sentence_defines
 from assistant.index import build_index, open_index
 from assistant.question import analyse
 from assistant.retrieval import HybridRetriever
@@ -55,6 +55,22 @@ def test_passages_that_define_and_passages_that_only_mention(passages):
     escap = analyse("ESCAP : de quoi s'agit-il ?")
     assert passage_defines(_holding(passages, "Minimum trois professionnels de santé, avec obligatoirement"), escap)
     assert not passage_defines(_holding(passages, "Pas de structuration juridique nécessaire"), escap)
+
+
+def test_a_sentence_defines_what_its_heading_names_and_a_list_item_defines_with_its_introduction(passages):
+    protocols = analyse("C'est quoi un protocole de coopération ?")
+    heading = _holding(passages, "Cela consiste à mettre en place, à titre dérogatoire")
+    assert heading.section[-1] == "Les protocoles de coopération"
+    assert passage_defines(heading, protocols)
+    # the same sentence does not define what its heading does not name
+    assert not passage_defines(heading, analyse("Qu'est-ce qu'une CPTS ?"))
+    dac = analyse("Qu'est-ce qu'un dispositif d'appui à la coordination ?")
+    assert passage_defines(_holding(passages, "Ces dispositifs viennent en appui des professionnels"), dac)
+    article = analyse("Le dispositif article 51, qu'est-ce que c'est ?")
+    item = _holding(passages, "Le dispositif « Article 51 innovation en santé » permet")
+    unit = "Trois modalités de financement existent actuellement pour permettre la mise en œuvre des ESS :\n" \
+           "- Le dispositif « Article 51 innovation en santé » permet d'expérimenter de nouvelles organisations"
+    assert defines(item, unit, article)
 
 
 def test_a_definition_question_finds_the_defining_passage_among_its_top_passages(settings, keyword_embeddings):
