@@ -213,6 +213,18 @@ def _about_the_structures(unit: Unit, question: Question) -> bool:
     return not named or not question.structures or bool(named & set(question.structures))
 
 
+def _per_sheet(units: list[Unit]) -> list[Unit]:
+    """The best unit of each sheet, best first: each publisher's definition of a term, not three ways one sheet
+    words it."""
+    chosen: list[Unit] = []
+    for unit in units:
+        if len(chosen) == MAX_UNITS:
+            break
+        if all(c.passage.sheet_id != unit.passage.sheet_id for c in chosen):
+            chosen.append(unit)
+    return chosen
+
+
 def _per_list(units: list[Unit]) -> list[Unit]:
     """The best unit of each list or section of each sheet, best first: each list of advantages (each sheet,
     each beneficiary) gives other advantages, each sheet's composition of a structure other members."""
@@ -404,6 +416,8 @@ class ExtractiveEngine:
             chosen = self._per_structure(question, units)
         elif acting:
             chosen = self._choose(acting, acting[0].score)
+        elif defining := [u for u in units if question.answer_type == DEFINITION and defines(u.passage, u.text, question)]:
+            chosen = _per_sheet(defining)
         elif steps := [u for u in units if question.answer_type == PROCEDURE and question.structures
                        and sets_up(u.passage, question.structures[0])]:
             chosen = _per_step(steps)

@@ -101,3 +101,18 @@ def test_each_sheets_definition_comes_before_a_second_one_from_any_sheet(shipped
     sheets = [shipped_retriever.index.passages[i].sheet_id for i in ranked]
     firsts = len(set(sheets))
     assert len(set(sheets[:firsts])) == firsts  # every sheet that defines it, once, before any repeat
+
+
+def test_a_definition_quotes_each_sheets_definition_once(shipped_passages, shipped_sheets):
+    from assistant.answer.extractive import ExtractiveEngine
+    from tests.unit.conftest import context_of
+
+    # two cells of one sheet's ESP row come first, as retrieval may give them
+    cells = [p for p in shipped_passages if p.kind == "table_cell" and "ESP" in p.entity
+             and p.sheet_id == "nouvelle-aquitaine-urps-ml-exercice-coordonne" and p.attribute in ("Public", "Échelle")]
+    sentence = _holding(shipped_passages, "Les ESP se composent de professionnels de santé")
+    draft = ExtractiveEngine().answer(context_of(shipped_sheets, "Qu'est-ce qu'une équipe de soins primaires ?",
+                                                 [*cells, sentence]))
+    sheets = [c.sheet_id for c in draft.citations]
+    assert len(cells) == 2 and len(sheets) == len(set(sheets)) == 2  # one row's cell, then the other sheet's sentence
+    assert any("se composent de professionnels de santé" in c.text for c in draft.citations)
