@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 from .text import fold
 
@@ -73,6 +74,17 @@ def acronyms_in(text: str) -> list[str]:
             seen.add(short)
             out.append(short)
     return out
+
+
+def abbreviate(text: str, shorts: Iterable[str]) -> str:
+    """The text folded, each long form of these acronyms replaced by the short one (« une équipe de soins
+    spécialisés » → « une ESS »)."""
+    folded = fold(text)
+    wanted = set(shorts)
+    for long, short in _EXPANSIONS:
+        if short in wanted:
+            folded = long.sub(short, folded)
+    return folded
 
 
 def expand(text: str) -> str:

@@ -48,8 +48,8 @@ _NOUNS = {stem: frozenset(tokenize(nouns)) for stem, nouns in (
     (tokenize("attribue")[0], "attribution"),
     (tokenize("recrute")[0], "recrutement"),
 )}
-# Verbs that name one action of the field (« payer » is left out: its stem is that of « Pays d'Auray »): whoever finances an ESP is who pays it or grants it its FIR; whoever
-# validates a project approves it.
+# Verbs that name one action of the field: whoever finances an ESP is who pays it or grants it its FIR; whoever
+# validates a project approves it. « payer » is left out: its stem is that of « Pays d'Auray ».
 _SAME_ACTION = tuple(frozenset(tokenize(words)) for words in (
     "finance financent financer financement verse versent verser versement paie paient rémunère "
     "rémunèrent rémunérer rémunération subventionne subventionnent subventionner subvention",

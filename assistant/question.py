@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .acronyms import ACRONYMS, STRUCTURES, acronyms_in, expand
+from .acronyms import ACRONYMS, STRUCTURES, abbreviate, acronyms_in, expand
 from .agents import asked_action
 from .conversation import standalone_question
 from .facts import SPECIFIC, asked_kinds, asks_date, asks_quantity, strip_kind_words
@@ -101,7 +101,7 @@ _BENEFIT_WORDS = frozenset(tokenize(
 # name. Help for patients (« accompagnement des patients ») is care, not an interlocutor.
 _HELPERS = re.compile(
     r"\bvers qui\b|\bo[ùu] trouver (?:de l'aide|un accompagnement|du soutien|des conseils|un appui)"
-    r"|\bcomment (?:être|se faire|me faire|nous faire) (?:accompagn|aid|conseill)\w*"
+    r"|\bcomment (?:[êe]tre|se faire|me faire|nous faire) (?:accompagn|aid|conseill)\w*"
     r"|(?:\bqui\b|\bquels? (?:acteurs?|organismes?|interlocuteurs?)\b)[^?]*"
     r"\b(?:accompagn\w*|aider|aident|conseill\w*|soutien\w*|souten\w*|appui\w*|orient\w*|informe\w*)\b"
     r"|\bqui (?:l'|les |m'|nous |vous )?aide\b"
@@ -216,26 +216,22 @@ def answer_type(text: str, kinds: frozenset[str], structures: Sequence[str]) -> 
     return OTHER
 
 
-_STRUCTURE_NAMES = re.compile("|".join(
-    r"\b" + r"s?\s+".join(re.escape(w) for w in fold(long).split()) + r"s?\b"
-    for short in STRUCTURES for long in ACRONYMS[short]))
-# The names of the field that hold a word of help (« dispositif d'appui à la coordination », « plateforme
-# territoriale d'appui »): naming one does not ask who helps.
-_NAMES_WITH_HELP = re.compile("|".join(
-    re.escape(long).replace(r"\ ", r"s?\s+") for longs in ACRONYMS.values() for long in longs
-    if re.search(r"\b(?:accompagn|aid|conseil|soutien|appui|orient|inform)\w*", long)), re.I)
+# The acronyms whose long form holds a word of help (« dispositif d'appui à la coordination »): naming one does
+# not ask who helps.
+_NAMES_WITH_HELP = tuple(short for short, longs in ACRONYMS.items()
+                         if any(re.search(r"\b(?:accompagn|aid|conseil|soutien|appui|orient|inform)", fold(long))
+                                for long in longs))
 
 
 def _without_structures(text: str) -> str:
-    """The text without the structures it names, by short or long form (« une équipe de soins spécialisés »)."""
-    text = re.sub(r"\b(?:" + "|".join(STRUCTURES) + r")s?\b", " ", text)
-    return _STRUCTURE_NAMES.sub(" ", fold(text))
+    """The text (folded) without the structures it names, by short or long form (« une équipe de soins
+    spécialisés »)."""
+    return re.sub(r"\b(?:" + "|".join(STRUCTURES) + r")s?\b", " ", abbreviate(text, STRUCTURES), flags=re.I)
 
 
 def asks_helpers(text: str) -> bool:
     """Whether a question asks who helps professionals with a project (not who cares for patients)."""
-    text = _NAMES_WITH_HELP.sub(" ", text)
-    return bool(_HELPERS.search(text)) and not _PATIENT_CARE.search(text)
+    return bool(_HELPERS.search(abbreviate(text, _NAMES_WITH_HELP))) and not _PATIENT_CARE.search(text)
 
 
 def asks_members(text: str) -> bool:

@@ -40,6 +40,8 @@ from assistant.schema import Turn
         # a question word after a preposition asks for a doer, not yes or no
         ("Par qui une équipe de soins spécialisés est-elle validée ?", OTHER),
         ("Qui finance les dispositifs d'appui à la coordination ?", OTHER),  # the DAC's name is not a call for help
+        ("Qui finance les dispositifs d'appui a la coordination ?", OTHER),  # typed without accents
+        ("Une maison de santé ?", DEFINITION),  # a structure alone, by its long form
         ("Depuis quand les ESS existent-elles ?", DATE),
         ("Le financement FIR d'une ESP", OTHER),
         # typographic apostrophes, as pasted from web pages, read like plain ones
