@@ -48,6 +48,9 @@ ACRONYMS: dict[str, tuple[str, ...]] = {
 
 # The coordinated-care structures among them: what a question or a follow-up is about.
 STRUCTURES = ("MSP", "CPTS", "ESP", "ESS", "CDS", "DAC", "ESCAP")
+# The funding schemes, contracts and legal forms among them: what a claim may be about, like a structure (the
+# organisations, ARS, CPAM, AM…, are not: « assurance maladie » reads as both AM and CPAM).
+SCHEMES = ("ACI", "FIR", "SISA", "ROSP", "CPOM")
 
 
 def _long_form(long: str) -> re.Pattern:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..acronyms import STRUCTURES, acronyms_in
+from ..acronyms import SCHEMES, STRUCTURES, acronyms_in
 from ..lexical import tokenize
 from ..text import figure_set, figures, fold
 
@@ -87,10 +87,14 @@ def unsupported_claim(text: str, cited: list[str], question_terms: frozenset[str
         # a yes or a no stands only when the cited passages hold every word of what it asserts, the
         # question's own words included (« Oui, on peut être salarié » needs a passage about salariés)
         return "oui/non que les extraits cités ne tranchent pas"
-    if set(acronyms_in(claim)) & set(STRUCTURES) - set(acronyms_in(" ".join(cited))):
+    absent = set(acronyms_in(claim)) & {*STRUCTURES, *SCHEMES} - set(acronyms_in(" ".join(cited)))
+    if absent & set(STRUCTURES):
         # the question's frame laid on a passage: « une ESP peut… [1] » cited to a passage about the MSP (the
         # structures the question names are not words a sentence may repeat without a source)
         return "structure absente des extraits cités"
+    if absent:
+        # likewise a funding scheme: « l'ACI… [1] » cited to a passage about another remuneration
+        return "financement ou statut absent des extraits cités"
     if _ALTERNATIVE.search(claim) and not any(_ALTERNATIVE.search(c) for c in cited):
         return "alternative absente des extraits cités"
     words = asserted - set(question_terms)

@@ -104,6 +104,19 @@ def test_a_structure_the_cited_extract_does_not_name_is_the_questions_frame_laid
     assert check_answer("Le projet de santé d'une MSP est obligatoire [1].", msp, question).sentences[0].problem == ""
 
 
+def test_a_funding_scheme_the_cited_extract_does_not_name_is_removed_but_not_an_organisation():
+    """Hand-check (run j): a payment scheme the question named was laid on a passage about another remuneration."""
+    other = {1: "Une rémunération forfaitaire spécifique des centres de santé est opérée par l'Assurance-maladie."}
+    question = frozenset(tokenize("Comment l'ACI rémunère-t-il les centres de santé ?"))
+    laid = check_answer("L'ACI rémunère les centres de santé de façon forfaitaire [1].", other, question)
+    assert laid.sentences[0].problem == "financement ou statut absent des extraits cités"
+    spelled = {1: "Accord conventionnel interprofessionnel (ACI) pour les MSP en SISA : rémunération forfaitaire"}
+    assert check_answer("L'ACI des MSP en SISA est une rémunération forfaitaire [1].", spelled,
+                        question).sentences[0].problem == ""
+    # an organisation may be named from its long form or its other acronym (« assurance maladie » is AM and CPAM)
+    assert check_answer("La rémunération est versée par la CPAM [1].", other, question).sentences[0].problem == ""
+
+
 def test_an_alternative_the_cited_extract_does_not_state_is_removed():
     """Hand-check: « SISA pour ACI, association pour FIR » came back as « une SISA ou une association », which
     drops what each one is for."""
