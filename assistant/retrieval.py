@@ -47,8 +47,8 @@ DOER_WEIGHT = 1.0
 # A question on one attribute of a structure (« que mettre dans le projet de santé d'une ESS ? ») also ranks the
 # table cells of that structure's row whose attribute it names, weighted like this.
 CELLS_WEIGHT = 1.0
-# The (idf-weighted) share of an attribute's words a question must hold to name it (« validée » names
-# « Validation/ contractualisation »).
+# The (idf-weighted) share of an attribute's words a question must hold to name it (« le projet de santé » names
+# « Projet de santé »; « professionnels de santé » does not).
 MIN_ATTRIBUTE_SHARE = 0.5
 # The share of known words a question needs when it names a structure or an acronym of the field.
 FIELD_TERMS_FACTOR = 0.5
