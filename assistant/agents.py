@@ -92,6 +92,11 @@ def states_action(text: str, action: frozenset[str]) -> bool:
     return bool(action & set(tokenize(text)))
 
 
+def names_someone(text: str) -> bool:
+    """Whether a text names someone who may do an action (an organisation, a body, a profession, « par l'… »)."""
+    return bool(_DOER.search(text))
+
+
 def names_doer(text: str, action: frozenset[str]) -> bool:
     """Whether a text states the action and names someone who may do it."""
-    return states_action(text, action) and bool(_DOER.search(text))
+    return states_action(text, action) and names_someone(text)

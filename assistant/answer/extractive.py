@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Iterator
 
 from ..acronyms import acronyms_in, expand
-from ..agents import names_doer, states_action
+from ..agents import names_someone, states_action
 from ..benefits import lists_benefits
 from ..chunking import BULLET, states_fact
 from ..definitions import defines
@@ -70,6 +70,8 @@ class Unit:
     source: str = ""  # the sheet's publisher and region: what its passages are about
     title: bool = False  # a section title that states a fact, above the passage it came with
     whole_list: bool = False  # a list with its introducing sentence, items shortened to their lead
+    defining: bool = False  # it defines what a definition question asks about
+    acting: bool = False  # it states the action a « qui … ? » question asks the doer of
 
 
 def _short_header(header: str) -> str:
@@ -304,13 +306,13 @@ class ExtractiveEngine:
     def score(self, question: Question, unit: Unit) -> float:
         overlap = self.overlap(question.concepts, unit)
         bonus = sum(KIND_BONUS.get(kind, 0.25) for kind in question.kinds if carries(kind, unit.text))
-        if question.answer_type == DEFINITION and defines(unit.passage, unit.text, question):
+        if unit.defining:
             bonus += DEFINES_BONUS
         if question.benefits and _lists_what_is_asked(unit, question):
             bonus += BENEFITS_BONUS
         if question.helpers and names_helpers(unit.passage, unit.text):
             bonus += HELPERS_BONUS
-        if question.action and names_doer(self._unit_context(unit), question.action):
+        if unit.acting and names_someone(self._unit_context(unit)):
             bonus += DOER_BONUS
         if unit.whole_list:
             bonus += WHOLE_LIST_BONUS  # a list question is answered by the whole list, not its first item
@@ -328,7 +330,10 @@ class ExtractiveEngine:
                 whole = list_unit(r.passage, rank, source_text)
                 found += [whole] if whole else []
             for unit in found:
-                unit = replace(unit, source=f"{meta.publisher} {meta.region}")
+                unit = replace(
+                    unit, source=f"{meta.publisher} {meta.region}",
+                    defining=question.answer_type == DEFINITION and defines(unit.passage, unit.text, question),
+                    acting=bool(question.action) and states_action(self._unit_context(unit), question.action))
                 out.append(replace(unit, score=self.score(question, unit)))
         out.sort(key=lambda u: (-u.score, u.rank, u.start))
         return out
@@ -410,13 +415,12 @@ class ExtractiveEngine:
             elif question.when:
                 # and only a date answers it: what the sheets do say is not presented as the answer
                 return refusal.no_date(*self.quotes(context, units[:1]))
-        acting = [u for u in units if question.action and _about_the_structures(u, question)
-                  and states_action(self._unit_context(u), question.action)]
+        acting = [u for u in units if u.acting and _about_the_structures(u, question)]
         if question.answer_type == COMPARISON and len(question.structures) >= 2:
             chosen = self._per_structure(question, units)
         elif acting:
             chosen = self._choose(acting, acting[0].score)
-        elif defining := [u for u in units if question.answer_type == DEFINITION and defines(u.passage, u.text, question)]:
+        elif defining := [u for u in units if u.defining]:
             chosen = _per_sheet(defining)
         elif steps := [u for u in units if question.answer_type == PROCEDURE and question.structures
                        and sets_up(u.passage, question.structures[0])]:
