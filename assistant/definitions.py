@@ -32,6 +32,20 @@ def spells_out(text: str, acronym: str) -> bool:
         fold(long) in fold(text) for long in ACRONYMS.get(acronym, ()))
 
 
+# A glossary entry: an acronym, then its long form (« PTA. Plateformes territoriales d'appui », « CTA : … »).
+_GLOSSARY_ENTRY = re.compile(r"^\s*(?:[-•]\s*)?([A-Z][A-Z0-9]{1,7})\s*(?:\.|:|–|—|-)\s+[A-ZÀ-Ý]\w")
+
+
+def glossary_defines(text: str, acronyms: Sequence[str], term: frozenset[str]) -> bool:
+    """Whether a line is the glossary entry of one of the acronyms, or of the term when it is a single
+    word the field's acronym list does not know (« Que veut dire PTA ? »)."""
+    entry = _GLOSSARY_ENTRY.match(text)
+    if not entry:
+        return False
+    short = entry.group(1)
+    return short in acronyms or (not acronyms and bool(term) and set(tokenize(short)) == set(term))
+
+
 def names_at_start(text: str, acronym: str) -> bool:
     """Whether a sentence names the acronym in its first words (its subject, as a definition does)."""
     return acronym in acronyms_in(" ".join(text.split()[:_SUBJECT_WORDS]))
@@ -49,7 +63,7 @@ def term_is_subject(text: str, term: frozenset[str]) -> bool:
 
 def sentence_defines(text: str, acronyms: Sequence[str], term: frozenset[str]) -> bool:
     """A line or sentence that spells out one of the acronyms, or says what it (or the term) is."""
-    if any(spells_out(text, a) for a in acronyms):
+    if any(spells_out(text, a) for a in acronyms) or glossary_defines(text, acronyms, term):
         return True
     if acronyms:
         return bool(DEFINING.search(text)) and any(names_at_start(text, a) for a in acronyms)

@@ -51,7 +51,8 @@ _HOW_IT_WORKS_WORDS = frozenset(tokenize("comment fonctionne fonctionnent marche
 # Words of a definition question that are not the term it asks about (« C'est quoi, au juste, … ? »).
 _DEFINITION_WORDS = frozenset(tokenize(
     "quoi signifie signifier veut vouloir dire désigne désigner définition définir définit appelle appeler "
-    "entend entendre sert servir agit agir mean means meaning stand stands")) | _FILLER_WORDS | _HOW_IT_WORKS_WORDS
+    "entend entendre sert servir agit agir sigle sigles acronyme acronymes abréviation notion "
+    "mean means meaning stand stands acronym")) | _FILLER_WORDS | _HOW_IT_WORKS_WORDS
 _QUESTION_WORD = re.compile(
     r"\b(?:quel(?:le)?s?|combien|comment|qui|o[ùu]|quand|pourquoi|que|quoi|lesquel\w*|what|how|who|where|when|why|which)\b",
     re.I)
@@ -280,9 +281,9 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
     benefits = asked == LIST and bool(_BENEFITS.search(standalone))
     # « gagner » asks what something brings, not about money: the words that only ask for a gain go; « vu le
     # jour », « apparues » only ask when something began
-    # « comment fonctionne… » only asks what a structure is
+    # « comment fonctionne… », « que veut dire… », « qu'entend-on par… » only ask what something is
     frame = (_without(_BENEFIT_WORDS) if benefits else _without(_ORIGIN_WORDS) if asked == DATE
-             else _without(_HOW_IT_WORKS_WORDS) if asked == DEFINITION else (lambda t: t))
+             else _without(_DEFINITION_WORDS) if asked == DEFINITION else (lambda t: t))
     return Question(
         text=text,
         standalone=standalone,

@@ -19,7 +19,7 @@ from ..acronyms import acronyms_in, expand
 from ..agents import names_someone, states_action
 from ..benefits import lists_benefits
 from ..chunking import BULLET, states_fact
-from ..definitions import defines
+from ..definitions import defines, glossary_defines
 from ..facts import carries, has_quantity
 from ..helpers import names_helpers
 from ..lexical import tokenize
@@ -49,6 +49,8 @@ DOER_BONUS = 0.3
 # itself to « faut-il… ? », whatever words the question and the unit share
 KIND_BONUS = {"rule": 0.35}
 WHOLE_LIST_BONUS = 0.1
+# a unit under another structure's heading, or in its table row, answers for that structure, not the one asked
+ELSEWHERE_PENALTY = 0.3
 MAX_LIST_ITEM_CHARS = 90
 # the answered share of a question's specific terms under which the answer is a graded refusal
 # (set on the development questions: `coordo eval --calibrate`)
@@ -71,7 +73,21 @@ class Unit:
     title: bool = False  # a section title that states a fact, above the passage it came with
     whole_list: bool = False  # a list with its introducing sentence, items shortened to their lead
     defining: bool = False  # it defines what a definition question asks about
+    glossary: bool = False  # it is the glossary entry of what a definition question asks about (its long form)
     acting: bool = False  # it states the action a « qui … ? » question asks the doer of
+    elsewhere: bool = False  # it sits under a heading or in a table row about other structures than those asked
+
+
+def _about_others(passage: Passage, question: Question) -> bool:
+    """Whether a passage is about other structures than those the question asks about: a table row of
+    another structure, or a sentence under another structure's heading that names the asked one in passing
+    (« l'ESS … sans se substituer aux DAC » for « Comment un DAC est-il mis en place ? »)."""
+    if not question.structures or question.answer_type == COMPARISON:
+        return False
+    about = [s for s in acronyms_in(passage.entity) if s in STRUCTURES]
+    if not about and passage.section:
+        about = [s for s in acronyms_in(passage.section[-1]) if s in STRUCTURES]
+    return bool(about) and not set(about) & set(question.structures)
 
 
 def _short_header(header: str) -> str:
@@ -139,6 +155,10 @@ def units_of(passage: Passage, rank: int, source: str) -> list[Unit]:
     sentence that refers back to the line before it (« Ce site propose… ») is kept with that line.
     """
     headings = _fact_headings(passage, rank, source)
+    if passage.kind == "table":
+        # a table with no headers (a glossary: « PTA. Plateformes territoriales d'appui » beside
+        # « MAIA. … ») is a grid of entries that each stand alone
+        return [*_cells_of(passage, rank, source), *headings]
     if passage.kind.startswith("table"):
         return [Unit(passage, rank, passage.start, passage.end, passage.body, _table_lead(passage)), *headings]
     raw = source[passage.start : passage.end]
@@ -168,6 +188,16 @@ def units_of(passage: Passage, rank: int, source: str) -> list[Unit]:
             lead = section if len(text) < 60 and section else ""
             out.append(Unit(passage, rank, s, e, text, lead))
     return out + [h for h in headings if h.start != passage.start]
+
+
+def _cells_of(passage: Passage, rank: int, source: str) -> list[Unit]:
+    """Each cell of a table passage, with its exact span."""
+    out = []
+    for m in re.finditer(r"[^\t\n]+", source[passage.start : passage.end]):
+        text = clean_markup(m.group()).strip()
+        if text:
+            out.append(Unit(passage, rank, passage.start + m.start(), passage.start + m.end(), text, ""))
+    return out
 
 
 def _answer_below(source: str, end: int, reach: int = 600) -> tuple[int, int] | None:
@@ -217,12 +247,12 @@ def _about_the_structures(unit: Unit, question: Question) -> bool:
 
 def _per_sheet(units: list[Unit]) -> list[Unit]:
     """The best unit of each sheet, best first: each publisher's definition of a term, not three ways one sheet
-    words it."""
+    words it. A glossary entry only spells the term out: its sheet may also say what the term is."""
     chosen: list[Unit] = []
     for unit in units:
         if len(chosen) == MAX_UNITS:
             break
-        if all(c.passage.sheet_id != unit.passage.sheet_id for c in chosen):
+        if all((c.passage.sheet_id, c.glossary) != (unit.passage.sheet_id, unit.glossary) for c in chosen):
             chosen.append(unit)
     return chosen
 
@@ -289,8 +319,8 @@ class ExtractiveEngine:
     def _unit_context(unit: Unit, whole_passage: bool = False) -> str:
         if whole_passage:
             return f"{unit.source} {unit.passage.text}"
-        if unit.passage.kind.startswith("table"):
-            return unit.passage.text
+        if unit.passage.kind in ("table_cell", "table_row"):
+            return unit.passage.text  # the cell with its row and column headers
         return f"{' '.join(unit.passage.section)} {unit.lead} {unit.text}"
 
     def overlap(self, question_tokens: set[str] | frozenset[str], unit: Unit, whole_passage: bool = False) -> float:
@@ -316,6 +346,8 @@ class ExtractiveEngine:
             bonus += DOER_BONUS
         if unit.whole_list:
             bonus += WHOLE_LIST_BONUS  # a list question is answered by the whole list, not its first item
+        if unit.elsewhere:
+            bonus -= ELSEWHERE_PENALTY
         return overlap + bonus + 0.15 / unit.rank
 
     def units(self, context: Context) -> list[Unit]:
@@ -333,7 +365,10 @@ class ExtractiveEngine:
                 unit = replace(
                     unit, source=f"{meta.publisher} {meta.region}",
                     defining=question.answer_type == DEFINITION and defines(unit.passage, unit.text, question),
-                    acting=bool(question.action) and states_action(self._unit_context(unit), question.action))
+                    glossary=question.answer_type == DEFINITION and glossary_defines(
+                        unit.text, question.defined_acronyms, question.defined),
+                    acting=bool(question.action) and states_action(self._unit_context(unit), question.action),
+                    elsewhere=_about_others(unit.passage, question))
                 out.append(replace(unit, score=self.score(question, unit)))
         out.sort(key=lambda u: (-u.score, u.rank, u.start))
         return out

@@ -7,6 +7,7 @@ from assistant.chunking import chunk_sheet
 from assistant.corpus import load_corpus
 from assistant.definitions import defines, passage_defines, sentence_defines
 from assistant.index import build_index, open_index
+from assistant.lexical import tokenize
 from assistant.question import analyse
 from assistant.retrieval import HybridRetriever
 from tests.conftest import CORPUS
@@ -116,3 +117,39 @@ def test_a_definition_quotes_each_sheets_definition_once(shipped_passages, shipp
     sheets = [c.sheet_id for c in draft.citations]
     assert len(cells) == 2 and len(sheets) == len(set(sheets)) == 2  # one row's cell, then the other sheet's sentence
     assert any("se composent de professionnels de santé" in c.text for c in draft.citations)
+
+
+def test_a_glossary_entry_defines_its_acronym():
+    from assistant.definitions import glossary_defines
+
+    pta = analyse("Que veut dire PTA ?")
+    assert pta.defined == frozenset(tokenize("PTA"))  # « veut dire » only asks what it means
+    assert glossary_defines("PTA. Plateformes territoriales d'appui", pta.defined_acronyms, pta.defined)
+    assert sentence_defines("PTA. Plateformes territoriales d'appui", pta.defined_acronyms, pta.defined)
+    # another entry of the same glossary, and a sentence that only lists the acronym, do not
+    assert not glossary_defines("CTA. Coordination territoriale d'appui", pta.defined_acronyms, pta.defined)
+    assert not sentence_defines("Au sein d'un même territoire, le DAC regroupe en un interlocuteur unique plusieurs "
+                                "dispositifs anciens : PTA, MAIA, CTA, réseaux de santé.",
+                                pta.defined_acronyms, pta.defined)
+    # an acronym the field's list does not know is the term asked
+    assert glossary_defines("HAD. Hospitalisation à domicile", (), frozenset(tokenize("HAD")))
+    assert analyse("Que signifie le sigle CLIC ?").defined == frozenset(tokenize("CLIC"))
+
+
+def test_a_glossary_is_quoted_entry_by_entry_and_its_sheet_may_also_say_what_the_term_is(
+        shipped_passages, shipped_sheets):
+    from assistant.answer.extractive import ExtractiveEngine
+    from tests.unit.conftest import context_of
+
+    glossary = next(p for p in shipped_passages if p.kind == "table" and "PTA. Plateformes" in p.body)
+    mention = _holding(shipped_passages, "plusieurs dispositifs anciens : PTA")
+    draft = ExtractiveEngine().answer(context_of(shipped_sheets, "Que veut dire PTA ?", [mention, glossary]))
+    assert draft.citations[0].text == "PTA. Plateformes territoriales d'appui"  # the entry, not the whole glossary
+    assert all("MAIA. Maisons" not in c.text for c in draft.citations)
+
+    sentence = _holding(shipped_passages, "vise à soutenir l'émergence d'innovations")
+    draft = ExtractiveEngine().answer(context_of(shipped_sheets, "Le FIR, qu'est-ce que c'est ?", [glossary, sentence]))
+    quoted = [c.text for c in draft.citations]
+    # one sheet, two kinds of definition: the long form, and what the fund is for
+    assert "FIR. Fonds d'intervention régional" in quoted
+    assert any("soutenir l'émergence d'innovations" in text for text in quoted)

@@ -329,3 +329,19 @@ def test_a_definition_from_a_table_names_the_structure_in_full_but_drops_legal_r
     assert "ESCAP (Équipe de Soins Coordonnée Avec le Patient)" in draft.text
     ctx = context(corpus, "Comment une MSP est-elle financée ?", ["Remboursement des actes par l'Assurance-maladie"])
     assert "L. 6323-3" not in ExtractiveEngine().answer(ctx).text
+
+
+def test_a_sentence_about_another_structure_that_names_the_asked_one_in_passing_comes_after(corpus):
+    """Under the ESS heading, « … sans se substituer aux autres organisations » names the DAC in passing: a
+    question about the DAC is answered from the DAC's own section, although the ESS sentence shares more of its
+    words (« territoire », « place »)."""
+    ctx = context(corpus, "Comment un DAC est-il mis en place sur un territoire ?",
+                  ["défini localement sur proposition des professionnels", "Pilotées par les libéraux, l'ESS"])
+    units = ExtractiveEngine().units(ctx)
+    ess = next(u for u in units if u.text.startswith("Pilotées par les libéraux"))
+    assert ess.elsewhere and not any(u.elsewhere for u in units if "DAC défini localement" in u.text)
+    draft = ExtractiveEngine().answer(ctx)
+    assert draft.citations[0].text.startswith("Le DAC") and any("défini localement" in c.text for c in draft.citations)
+    # a comparison asks about each structure: no unit is about another one
+    both = context(corpus, "Quelle différence entre un DAC et une ESS ?", ["Pilotées par les libéraux, l'ESS"])
+    assert not any(u.elsewhere for u in ExtractiveEngine().units(both))
