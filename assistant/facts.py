@@ -22,6 +22,9 @@ _ASKS = {
     "date": re.compile(
         r"^\s*quand\b|\b(?:depuis|jusqu'à|à partir de|dès) quand\b|\b(?:quelle|depuis quelle|à partir de quelle) "
         r"(?:date|ann[ée]e|époque)\b|\bà quelle (?:date|époque)\b|\bdate limite\b|\bwhen\b|\bwhat year\b", re.I),
+    # how long something lasts or takes (« quelle durée… », « dans quel délai… », « combien de temps… »)
+    "duration": re.compile(
+        r"\bd[ée]lais?\b|\bdur[ée]es?\b|\bcombien de temps\b|\bhow long\b|\bpendant combien\b|\bsous combien\b", re.I),
     # whether something is required (« faut-il… », « est-ce obligatoire ? », « forcément »)
     "rule": re.compile(
         r"\bobligatoire\w*|\boblig[ée]\w*|\bfaut[- ]il\b|\bfaudra\w*|\bn[ée]cessaire\w*|\bforc[ée]ment\b|\bimpos[ée]\w*"
@@ -38,7 +41,7 @@ SPECIFIC = frozenset({"phone", "email", "site"})
 
 
 def asked_kinds(question: str) -> set[str]:
-    """Kinds of fact a question asks for: phone, email, site, contact, figure, date, rule."""
+    """Kinds of fact a question asks for: phone, email, site, contact, figure, date, duration, rule."""
     return {kind for kind, pattern in _ASKS.items() if pattern.search(question)}
 
 
@@ -57,6 +60,13 @@ _DATE = re.compile(
     r"octobre|novembre|décembre)\b|\bapr[èe]s[- ]guerre\b|\bsi[èe]cle\b", re.I)
 
 
+# A length of time (« 5 années », « sur 3 ans », « dans les 24 heures », « une année complète »); « 200 € par an »
+# is a rate, not a length.
+_DURATION = re.compile(
+    r"(?<!par )\b(?:\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|vingt|trente)\s+"
+    r"(?:jours?|semaines?|mois|ans|années?|heures?)\b", re.I)
+
+
 def asks_date(question: str) -> bool:
     """Whether the question can only be answered by a date (since when, which year, the deadline)."""
     return bool(_WHEN.search(question))
@@ -69,9 +79,10 @@ def asks_quantity(question: str) -> bool:
 
 def strip_kind_words(question: str) -> str:
     """The question without the words that only say which kind of fact is wanted ("téléphone", "combien")."""
-    for pattern in _ASKS.values():
-        question = pattern.sub(" ", question)
-    return question
+    # every pattern reads the question as written: « combien » alone must not hide « pendant combien de temps »
+    spans = [m.span() for pattern in _ASKS.values() for m in pattern.finditer(question)]
+    kept = [c if not any(s <= i < e for s, e in spans) else " " for i, c in enumerate(question)]
+    return "".join(kept)
 
 
 def carries(kind: str, text: str) -> bool:
@@ -90,6 +101,8 @@ def carries(kind: str, text: str) -> bool:
         return bool(_DATE.search(text))
     if kind == "rule":
         return bool(_RULE.search(text))
+    if kind == "duration":
+        return bool(_DURATION.search(text))
     return False
 
 

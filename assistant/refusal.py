@@ -4,8 +4,8 @@ Three levels:
 - *not covered*: retrieval's signals say the sheets are about something else (off-topic, unknown
   place or year) → the plain refusal;
 - *nothing of the kind asked*: the question wants a phone, an e-mail, a site or a figure and the
-  passages about its subject hold none → « Les fiches ne donnent pas … »; or a date → « Les fiches ne
-  précisent pas cette date », with what they do say;
+  passages about its subject hold none → « Les fiches ne donnent pas … »; or a date, a time limit or a
+  length of time → « Les fiches ne précisent pas cette date / ce délai / cette durée », with what they do say;
 - *graded*: the passages are about the subject but do not state what is asked (a condition, a time
   limit, a cap…) → « Les fiches ne précisent pas … Elles indiquent seulement : … », with what they
   do say, cited, and ``abstained`` set, never the nearby fact presented as the answer.
@@ -51,6 +51,13 @@ def no_figure() -> Draft:
 def no_date(lines: list[str], citations: tuple[Citation, ...]) -> Draft:
     """A "since when / which year" question whose passages hold no date: what they do say, cited."""
     text = "\n".join(["Les fiches ne précisent pas cette date. Elles indiquent seulement :", *lines])
+    return Draft(text, citations, abstained=True)
+
+
+def no_duration(asked: str, lines: list[str], citations: tuple[Citation, ...]) -> Draft:
+    """A "how long / within what time" question whose passages hold no length of time: what they do say, cited
+    (``asked``: « ce délai » or « cette durée »)."""
+    text = "\n".join([f"Les fiches ne précisent pas {asked}. Elles indiquent seulement :", *lines])
     return Draft(text, citations, abstained=True)
 
 

@@ -292,6 +292,10 @@ class HybridRetriever:
             # « depuis quand… » also ranks the passages that hold a date
             rankings.append(self.holding(frozenset({"date"}), question))
             weights.append(DATED_WEIGHT)
+        if "duration" in question.kinds and mode == "hybrid":
+            # « dans quel délai… » also ranks the passages that hold a length of time
+            rankings.append(self.holding(frozenset({"duration"}), question))
+            weights.append(DATED_WEIGHT)
         if question.answer_type == DEFINITION and mode == "hybrid":
             rankings.append(self.defining(question))
             weights.append(DEFINING_WEIGHT)

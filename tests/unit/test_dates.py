@@ -51,3 +51,45 @@ def test_only_a_date_answers_and_none_is_given(shipped_sheets, shipped_passages)
     assert draft.abstained
     assert draft.text.startswith("Les fiches ne précisent pas cette date. Elles indiquent seulement :")
     assert draft.citations  # what they do say, cited
+
+
+# How long something lasts or takes (« pour combien de temps… », « dans quel délai… »): answered with a length of
+# time about what is asked, or a graded refusal.
+
+@pytest.mark.parametrize("question, how_long", [
+    ("Pour combien de temps une maison de santé signe-t-elle son contrat ACI ?", True),
+    ("Dans quel délai l'ARS valide-t-elle un projet de santé ?", True),
+    ("Quelle est la durée du contrat d'une CPTS ?", True),
+    ("How long does the ACI contract last?", True),
+    ("Combien de médecins faut-il pour une MSP ?", False),
+])
+def test_how_long_questions(question, how_long):
+    assert ("duration" in analyse(question).kinds) == how_long
+
+
+def test_what_a_length_of_time_is():
+    assert carries("duration", "Contrat ACI avec ARS et AM (5 années)")
+    assert carries("duration", "FIR : 30 000 € en 3 fois maxi sur 3 ans maxi")
+    assert carries("duration", "une consultation non programmée dans les 24 heures")
+    assert not carries("duration", "200€ par an et par professionnel de santé")  # a rate, not a length
+    assert not carries("duration", "ACI: 80 105 € en moyenne en 2022")
+
+
+def test_a_length_of_time_about_what_is_asked_answers(shipped_sheets, shipped_passages):
+    cells = [p for p in shipped_passages if p.kind == "table_cell" and p.attribute == "Financements"
+             and "MSP" in p.entity and p.sheet_id == "occitanie-urps-ml-interet-exercice-coordonne"]
+    draft = ExtractiveEngine().answer(context_of(
+        shipped_sheets, "Pendant combien de temps une MSP touche-t-elle le FIR ?", cells))
+    assert not draft.abstained and "sur 2 ans" in draft.citations[0].text
+
+
+def test_only_a_length_of_time_answers_and_none_is_given(shipped_sheets, shipped_passages):
+    chosen = [_body(shipped_passages, "Comité de convergence ARS & AM"), _body(shipped_passages, "Crédit amorçage")]
+    draft = ExtractiveEngine().answer(context_of(
+        shipped_sheets, "Quel est le délai de réponse du comité de convergence pour valider une ESS ?", chosen))
+    assert draft.abstained
+    assert draft.text.startswith("Les fiches ne précisent pas ce délai. Elles indiquent seulement :")
+    assert draft.citations  # what they do say, cited
+    draft = ExtractiveEngine().answer(context_of(
+        shipped_sheets, "Une ESCAP est-elle financée pour combien de temps ?", [_body(shipped_passages, "200€ par an")]))
+    assert draft.abstained and draft.text.startswith("Les fiches ne précisent pas cette durée.")

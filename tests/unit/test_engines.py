@@ -224,11 +224,11 @@ def test_a_comparison_quotes_each_structure_it_names(corpus):
 
 def test_graded_refusal_quotes_what_the_sheets_say_and_abstains(corpus):
     """Turned on by a threshold: a question whose specific terms the passages lack gets « ne précisent pas »."""
-    ctx = context(corpus, "Quel est le délai de renouvellement du contrat d'une ESP ?", ["FIR : 30 000 €"])
+    ctx = context(corpus, "Quelles sont les conditions de renouvellement du FIR d'une ESP ?", ["FIR : 30 000 €"])
     assert not ExtractiveEngine().answer(ctx).abstained  # off by default (see evals/calibration.md)
     draft = ExtractiveEngine(min_answer_coverage=0.9).answer(ctx)
     assert draft.abstained
-    assert draft.text.startswith("Les fiches ne précisent pas ce point (délai, renouvellement")
+    assert draft.text.startswith("Les fiches ne précisent pas ce point (conditions, renouvellement")
     assert "Elles indiquent seulement" in draft.text and "30 000" in draft.text and draft.citations
 
 
