@@ -67,6 +67,31 @@ _DURATION = re.compile(
     r"(?:jours?|semaines?|mois|ans|années?|heures?)\b", re.I)
 
 
+# A question on when something began (« depuis quand… existe », « quand… créés », « en quelle année… vu le jour »)
+_ASKS_ORIGIN = re.compile(
+    r"\bdepuis quand\b|\bnée?s?\b|\bnaissance\b|\bapparu\w*|\bapparition\b|\bvu le jour\b|\bcr[ée]{2}\w*|"
+    r"\bcr[ée]ation\b|\bexist\w*|\blanc[ée]\w*|\binstaur\w+|\bmis\w* en place\b|\bsince when\b|\bcreated\b", re.I)
+# A text that dates a beginning: the date comes with what began then (« Naissance : 2007 », « lancée début 2022 »,
+# « Introduite dans la loi du 24 juillet 2019 », « en vigueur depuis le 22 juin 2024 »); « il existait en novembre
+# 2022 132 DAC » or « 80 105 € en moyenne en 2022 » dates a count, not a beginning.
+_STATES_ORIGIN = re.compile(
+    r"\bnaissance\b|\bnée?s?\b|\bderni[èe]re-n[ée]e\b|\bcr[ée]{2}\w*|\bcr[ée]ation\b|\bintrodui\w+|\blanc[ée]\w*|"
+    r"\bapparu\w*|\binstaur\w+|\bp[ée]rennis\w+|\bint[ée]gr[ée]\w*|\ben vigueur\b|\bdepuis\b|\bvu le jour\b|"
+    r"\bmis\w* en place\b|\bloi\b|\binstruction\b|\bconvention\b|\bcahier des charges\b|\bd[ée]cret\b|\barr[êe]t[ée]\b",
+    re.I)
+
+
+def asks_origin(question: str) -> bool:
+    """Whether a question asks when something began (was created, appeared, exists since): only a date of that
+    beginning answers it, even asked with a bare « quand »."""
+    return bool(_ASKS["date"].search(question)) and bool(_ASKS_ORIGIN.search(question))
+
+
+def dates_origin(text: str) -> bool:
+    """Whether a text holds a date together with what began then."""
+    return carries("date", text) and bool(_STATES_ORIGIN.search(text))
+
+
 def asks_date(question: str) -> bool:
     """Whether the question can only be answered by a date (since when, which year, the deadline)."""
     return bool(_WHEN.search(question))

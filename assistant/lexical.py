@@ -16,7 +16,9 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _UNACCENTED_PARTICIPLE = re.compile(r"(?<=[^aeiouy])ees?$")
 _EXTRA_STOPWORDS = {"est", "sont", "quel", "quelle", "quels", "quelles", "comment", "combien", "peut", "peuvent",
                     "etre", "faire", "fait", "d", "l", "qu", "s", "c", "j", "m", "n", "t", "y", "a", "the", "what",
-                    "is", "are", "how", "of", "for", "and", "to", "in", "does", "do", "can", "which"}
+                    "is", "are", "how", "of", "for", "and", "to", "in", "does", "do", "can", "which",
+                    # pronouns the French list lacks (« existent-elles ? », « leurs patients »)
+                    "elles", "leurs", "celle", "celles", "ceux", "cela", "ça", "ca"}
 
 
 @lru_cache(maxsize=1)
@@ -33,7 +35,7 @@ def _stemmer():
     return Stemmer.Stemmer("french")
 
 
-TOKENIZER_VERSION = "3"  # recorded in the index: a change here means the BM25 index is rebuilt
+TOKENIZER_VERSION = "4"  # recorded in the index: a change here means the BM25 index is rebuilt
 
 _CAPITALS = re.compile(r"\b[A-ZÀ-Ý]{3,}\b")
 

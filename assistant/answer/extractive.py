@@ -20,7 +20,7 @@ from ..agents import names_someone, states_action
 from ..benefits import lists_benefits
 from ..chunking import BULLET, states_fact
 from ..definitions import defines, glossary_defines
-from ..facts import carries, has_quantity
+from ..facts import asks_origin, carries, dates_origin, has_quantity
 from ..helpers import names_helpers
 from ..lexical import tokenize
 from ..members import states_members
@@ -443,11 +443,14 @@ class ExtractiveEngine:
         if "date" in question.kinds and not specific:
             # « depuis quand… » is answered with a date when the passages hold one
             # ...a date about what it asks (not the year of a reference in a bibliography)
+            # ...and, asked when something began, a date of that beginning (not the date of a survey or a figure)
+            origin = asks_origin(question.standalone)
             dated = [u for u in units if carries("date", u.text) and u.score >= KEEP_RATIO * best
-                     and self.overlap(question.subject, u, whole_passage=True) >= DATED_OVERLAP]
+                     and self.overlap(question.subject, u, whole_passage=True) >= DATED_OVERLAP
+                     and (not origin or dates_origin(self._unit_context(u)))]
             if dated:
                 units, best = dated, dated[0].score
-            elif question.when:
+            elif question.when or origin:
                 # and only a date answers it: what the sheets do say is not presented as the answer
                 return refusal.no_date(*self.quotes(context, units[:1]))
         if "duration" in question.kinds and not specific:

@@ -93,3 +93,23 @@ def test_only_a_length_of_time_answers_and_none_is_given(shipped_sheets, shipped
     draft = ExtractiveEngine().answer(context_of(
         shipped_sheets, "Une ESCAP est-elle financée pour combien de temps ?", [_body(shipped_passages, "200€ par an")]))
     assert draft.abstained and draft.text.startswith("Les fiches ne précisent pas cette durée.")
+
+
+def test_a_question_on_when_something_began_is_answered_by_the_date_of_that_beginning(shipped_sheets, shipped_passages):
+    from assistant.facts import asks_origin, dates_origin
+
+    assert asks_origin("Quand les DAC ont-ils été créés ?")  # a bare « quand » with a beginning asks a date
+    assert asks_origin("Depuis quand le FIR existe-t-il ?")
+    assert not asks_origin("À partir de quelle date une CPTS touche-t-elle l'ACI ?")
+    assert dates_origin("Introduite dans la loi du 24 juillet 2019 relative à l'organisation")
+    assert dates_origin("CENTRES DE SANTE — Naissance : Après-guerre")
+    assert not dates_origin("Selon une enquête de la DGOS, il existait en novembre 2022 132 DAC")  # a count's date
+    assert not dates_origin("ACI: 80 105 € en moyenne en 2022")
+
+    survey = _body(shipped_passages, "il existait en novembre 2022 132 DAC")
+    draft = ExtractiveEngine().answer(context_of(shipped_sheets, "Quand les DAC ont-ils été créés ?", [survey]))
+    assert draft.abstained and draft.text.startswith("Les fiches ne précisent pas cette date.")
+    assert "novembre 2022" in draft.citations[0].text  # what they do say, not presented as the answer
+    law = _body(shipped_passages, "Dernière-née des organisations")
+    draft = ExtractiveEngine().answer(context_of(shipped_sheets, "Depuis quand les ESS existent-elles ?", [law]))
+    assert not draft.abstained and "24 juillet 2019" in draft.text

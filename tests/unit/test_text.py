@@ -35,3 +35,10 @@ def test_sentence_spans_are_exact_and_keep_list_numbers():
     raw = "Première phrase. Deuxième ; suite\n- 6. Améliorer la vie. Fin"
     spans = sentence_spans(raw)
     assert [raw[s:e] for s, e in spans] == ["Première phrase.", "Deuxième ; suite", "- 6. Améliorer la vie.", "Fin"]
+
+
+def test_subject_pronouns_of_an_inverted_question_are_not_content_words():
+    from assistant.lexical import tokenize
+
+    assert tokenize("Depuis quand les ESS existent-elles ?") == tokenize("Depuis quand les ESS existent ?")
+    assert tokenize("leurs patients") == tokenize("patients")
