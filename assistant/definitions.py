@@ -61,13 +61,27 @@ def term_is_subject(text: str, term: frozenset[str]) -> bool:
     return len(subject.split()) <= _SUBJECT_WORDS and term <= set(tokenize(expand(subject)))
 
 
+# What introduces a term after saying what it is: « … ; on parle d'approche populationnelle », « des plateformes
+# comme Omnidoc », « un dispositif appelé … ».
+_NAMING = re.compile(r"\bon parle d(?:e |'|’)|\bcomme\s|\btel(?:le)?s? que\s|\bappel[ée]e?s?\s|\bdite?s?\s", re.I)
+
+
+def term_is_named(text: str, term: frozenset[str]) -> bool:
+    """Whether a sentence names the term right after saying what it is (its class, or its description)."""
+    for marker in _NAMING.finditer(text):
+        following = tokenize(expand(text[marker.end():]))[: len(term) + 1]
+        if term and term <= set(following):
+            return True
+    return False
+
+
 def sentence_defines(text: str, acronyms: Sequence[str], term: frozenset[str]) -> bool:
     """A line or sentence that spells out one of the acronyms, or says what it (or the term) is."""
     if any(spells_out(text, a) for a in acronyms) or glossary_defines(text, acronyms, term):
         return True
     if acronyms:
         return bool(DEFINING.search(text)) and any(names_at_start(text, a) for a in acronyms)
-    return term_is_subject(text, term)
+    return term_is_subject(text, term) or term_is_named(text, term)
 
 
 def cell_defines(passage: Passage, acronyms: Sequence[str]) -> bool:

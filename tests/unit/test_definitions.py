@@ -153,3 +153,13 @@ def test_a_glossary_is_quoted_entry_by_entry_and_its_sheet_may_also_say_what_the
     # one sheet, two kinds of definition: the long form, and what the fund is for
     assert "FIR. Fonds d'intervention régional" in quoted
     assert any("soutenir l'émergence d'innovations" in text for text in quoted)
+
+
+def test_a_sentence_that_names_the_term_after_saying_what_it_is_defines_it():
+    populationnelle = analyse("Qu'entend-on par approche populationnelle ?")
+    assert sentence_defines("Les CPTS, les ESS et les DAC prennent en charge la population d'un territoire ; on parle "
+                            "d'approche populationnelle.", (), populationnelle.defined)
+    omnidoc = analyse("Omnidoc, c'est quoi exactement ?")
+    assert sentence_defines("Outils numériques de coordination : plateformes comme Omnidoc, Globule.", (), omnidoc.defined)
+    # the term elsewhere in the sentence, not right after the words that name it, does not
+    assert not sentence_defines("Des messageries comme MSSanté facilitent le travail avec Omnidoc.", (), omnidoc.defined)
