@@ -13,6 +13,8 @@ Three levels:
 
 from __future__ import annotations
 
+import re
+
 from .answer.base import Draft
 from .schema import Citation
 
@@ -54,9 +56,10 @@ def no_date(lines: list[str], citations: tuple[Citation, ...]) -> Draft:
     return Draft(text, citations, abstained=True)
 
 
-def no_duration(asked: str, lines: list[str], citations: tuple[Citation, ...]) -> Draft:
+def no_duration(question: str, lines: list[str], citations: tuple[Citation, ...]) -> Draft:
     """A "how long / within what time" question whose passages hold no length of time: what they do say, cited
-    (``asked``: « ce délai » or « cette durée »)."""
+    (« ce délai » when the question asks for one, else « cette durée »)."""
+    asked = "ce délai" if re.search(r"\bd[ée]lais?\b", question, re.I) else "cette durée"
     text = "\n".join([f"Les fiches ne précisent pas {asked}. Elles indiquent seulement :", *lines])
     return Draft(text, citations, abstained=True)
 

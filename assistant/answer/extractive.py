@@ -458,8 +458,7 @@ class ExtractiveEngine:
             lasting = [u for u in units if carries("duration", u.text) and u.score >= KEEP_RATIO * best
                        and self.overlap(question.subject, u, whole_passage=True) >= DATED_OVERLAP]
             if not lasting:
-                asked = "ce délai" if re.search(r"\bd[ée]lais?\b", question.standalone, re.I) else "cette durée"
-                return refusal.no_duration(asked, *self.quotes(context, units[:1]))
+                return refusal.no_duration(question.standalone, *self.quotes(context, units[:1]))
             units, best = lasting, lasting[0].score
         acting = [u for u in units if u.acting and _about_the_structures(u, question)]
         if question.answer_type == COMPARISON and len(question.structures) >= 2:
