@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..acronyms import acronyms_in, expand
 from ..agents import names_someone, states_action
@@ -442,12 +442,10 @@ class ExtractiveEngine:
                 return refusal.no_figure()
         if "date" in question.kinds and not specific:
             # « depuis quand… » is answered with a date when the passages hold one
-            # ...a date about what it asks (not the year of a reference in a bibliography)
             # ...and, asked when something began, a date of that beginning (not the date of a survey or a figure)
             origin = asks_origin(question.standalone)
-            dated = [u for u in units if carries("date", u.text) and u.score >= KEEP_RATIO * best
-                     and self.overlap(question.subject, u, whole_passage=True) >= DATED_OVERLAP
-                     and (not origin or dates_origin(self._unit_context(u)))]
+            dated = self._stating("date", units, best, question,
+                                  lambda u: not origin or dates_origin(self._unit_context(u)))
             if dated:
                 units, best = dated, dated[0].score
             elif question.when or origin:
@@ -455,8 +453,7 @@ class ExtractiveEngine:
                 return refusal.no_date(*self.quotes(context, units[:1]))
         if "duration" in question.kinds and not specific:
             # « dans quel délai… », « pour combien de temps… » is answered by a length of time, or not at all
-            lasting = [u for u in units if carries("duration", u.text) and u.score >= KEEP_RATIO * best
-                       and self.overlap(question.subject, u, whole_passage=True) >= DATED_OVERLAP]
+            lasting = self._stating("duration", units, best, question)
             if not lasting:
                 return refusal.no_duration(question.standalone, *self.quotes(context, units[:1]))
             units, best = lasting, lasting[0].score
@@ -492,6 +489,13 @@ class ExtractiveEngine:
             lines, citations = self.quotes(context, chosen[:1])
             return refusal.graded(missing, lines, citations)
         return chosen
+
+    def _stating(self, kind: str, units: list[Unit], best: float, question: Question,
+                 also: Callable[[Unit], bool] = lambda unit: True) -> list[Unit]:
+        """The units that hold a fact of this kind (a date, a length of time) about what the question asks
+        (not the year of a reference in a bibliography), scored near the best."""
+        return [u for u in units if carries(kind, u.text) and u.score >= KEEP_RATIO * best
+                and self.overlap(question.subject, u, whole_passage=True) >= DATED_OVERLAP and also(u)]
 
     @staticmethod
     def _choose(units: list[Unit], best: float) -> list[Unit]:
