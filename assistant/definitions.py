@@ -26,10 +26,31 @@ _SUBJECT_WORDS = 12  # the subject of a defining sentence is in its first words
 
 
 def spells_out(text: str, acronym: str) -> bool:
-    """Whether a text gives both an acronym and its long form (a glossary line, « le FIR (fonds
-    d'intervention régional) »)."""
-    return bool(re.search(rf"\b{re.escape(acronym)}\b", text)) and any(
-        fold(long) in fold(text) for long in ACRONYMS.get(acronym, ()))
+    """Whether a text gives both an acronym and its long form: one the field's acronym list knows (« le FIR
+    (fonds d'intervention régional) », a table's « CPTS Communauté Professionnelle Territoriale de Santé »), or
+    words whose initials spell it, in brackets after it or before it in brackets (« … de coordination (CLIC) »)."""
+    short = re.escape(acronym)
+    if re.search(rf"\b{short}\b", text) and any(fold(long) in fold(text) for long in ACRONYMS.get(acronym, ())):
+        return True
+    after = re.search(rf"\b{short}s?\s*\(([^()]+)\)", text)
+    if after and _initials_spell(after.group(1), acronym):
+        return True
+    before = re.search(rf"\(\s*{short}s?\s*\)", text)
+    # the words before the brackets, back to the previous bracket or punctuation
+    words = re.split(r"[()\n.;:]", text[: before.start()])[-1] if before else ""
+    return _initials_spell(words, acronym)
+
+
+def _initials_spell(words: str, acronym: str) -> bool:
+    """Whether the initials of these words (« Équipe de Soins Primaires ») hold the acronym's letters in
+    order, beginning with its first."""
+    initials = "".join(w[0] for w in re.findall(r"[a-z0-9]+", fold(words).replace("'", " ")))
+    letters = fold(acronym).lower()
+    at = initials.find(letters[:1])
+    if at < 0:
+        return False
+    rest = iter(initials[at + 1:])
+    return all(letter in rest for letter in letters[1:])
 
 
 # A glossary entry: an acronym, then its long form (« PTA. Plateformes territoriales d'appui », « CTA : … »).
@@ -44,6 +65,11 @@ def glossary_defines(text: str, acronyms: Sequence[str], term: frozenset[str]) -
         return False
     short = entry.group(1)
     return short in acronyms or (not acronyms and bool(term) and set(tokenize(short)) == set(term))
+
+
+def gives_long_form(context: str, text: str, acronym: str) -> bool:
+    """Whether a unit (its text, or its text with its headers) spells an acronym out, or is its glossary entry."""
+    return spells_out(context, acronym) or glossary_defines(text, (acronym,), frozenset())
 
 
 def names_at_start(text: str, acronym: str) -> bool:

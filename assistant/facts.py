@@ -24,7 +24,8 @@ _ASKS = {
         r"(?:date|ann[ée]e|époque)\b|\bà quelle (?:date|époque)\b|\bdate limite\b|\bwhen\b|\bwhat year\b", re.I),
     # how long something lasts or takes (« quelle durée… », « dans quel délai… », « combien de temps… »)
     "duration": re.compile(
-        r"\bd[ée]lais?\b|\bdur[ée]es?\b|\bcombien de temps\b|\bhow long\b|\bpendant combien\b|\bsous combien\b", re.I),
+        r"\bd[ée]lais?\b|\bdur[ée]es?\b|\bcombien de temps\b|\bhow long\b|\bpendant combien\b|\bsous combien\b"
+        r"|\bcombien (?:d'|d’|de )(?:ann[ée]es|ans|mois|semaines|jours)\b|\bhow many (?:years|months|weeks|days)\b", re.I),
     # whether something is required (« faut-il… », « est-ce obligatoire ? », « forcément »)
     "rule": re.compile(
         r"\bobligatoire\w*|\boblig[ée]\w*|\bfaut[- ]il\b|\bfaudra\w*|\bn[ée]cessaire\w*|\bforc[ée]ment\b|\bimpos[ée]\w*"
@@ -100,6 +101,20 @@ def asks_date(question: str) -> bool:
 def asks_quantity(question: str) -> bool:
     """Whether the question can only be answered by a number (how many, how much, which amount)."""
     return bool(_QUANTITY.search(question))
+
+
+# What a "how many" question counts (« combien de centres de santé… », « le nombre de CPTS… »); a count of times
+# or of lengths of time (« en combien de versements », « combien d'années ») counts no thing.
+_COUNTED = re.compile(r"\b(?:combien|nombre) (?:de |d'|d’|des )(?P<thing>[\wÀ-ÿ-]+)|\bhow many (?P<english>[\w-]+)", re.I)
+_NOT_A_THING = re.compile(
+    r"(?:fois|versements?|tranches?|temps|ann[ée]es?|ans|mois|semaines?|jours?|heures?|times|years?|months?)$", re.I)
+
+
+def counted(question: str) -> str:
+    """The thing a "how many" question counts, as written (« centres »), or "" when it counts none."""
+    match = _COUNTED.search(question)
+    thing = (match.group("thing") or match.group("english")) if match else ""
+    return "" if not thing or _NOT_A_THING.match(thing) else thing
 
 
 def strip_kind_words(question: str) -> str:

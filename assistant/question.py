@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 from .acronyms import ACRONYMS, STRUCTURES, abbreviate, acronyms_in, expand
 from .agents import asked_action
 from .conversation import standalone_question
-from .facts import SPECIFIC, asked_kinds, asks_date, asks_quantity, strip_kind_words
+from .facts import SPECIFIC, asked_kinds, asks_date, asks_quantity, counted, strip_kind_words
 from .glossary import _PATTERN as _ENGLISH, french_terms, funding_terms
 from .lexical import tokenize
 from .schema import Turn
@@ -42,7 +42,8 @@ WHAT_IT_IS = frozenset(tokenize("composition composée constituée public patien
 _DEFINITION = re.compile(
     r"qu'?est[- ]ce qu|c'est quoi|\bque (?:signifie|veut dire|d[ée]signe)\b|\bd[ée]finition\b|\bd[ée]finir\b"
     r"|qu'appelle[- ]t[- ]on|\bà quoi sert\b|\ba quoi sert\b|\bwhat (?:is|are) (?!the\b[^?]*\b(?:of|for)\b)(?:an? |the )?"
-    r"|\bqu'entend[- ]on\b|\bde quoi s'agit[- ]il\b", re.I)
+    r"|\bqu'entend[- ]on\b|\bde quoi s'agit[- ]il\b|\bque (?:signifie|veut dire) (?:le |ce |l')?(?:sigle|acronyme)\b"
+    r"|\bwhat does (?:the )?(?:acronym )?\S+ (?:stand for|mean)\b", re.I)
 # « Comment fonctionne une CPTS ? », « Comment ça marche, une ESS ? », « How does an ESP work? »: asked of a
 # structure alone, what it is (« Comment fonctionne le financement… » asks about the funding).
 _HOW_IT_WORKS = re.compile(
@@ -53,6 +54,11 @@ _DEFINITION_WORDS = frozenset(tokenize(
     "quoi signifie signifier veut vouloir dire désigne désigner définition définir définit appelle appeler "
     "entend entendre sert servir agit agir sigle sigles acronyme acronymes abréviation notion "
     "mean means meaning stand stands acronym")) | _FILLER_WORDS | _HOW_IT_WORKS_WORDS
+# A question on what an acronym stands for (« Que veut dire le sigle SISA ? », « What does ESP stand for? »): the
+# written acronym and only words of that kind around it
+_EXPANSION = re.compile(r"\bsigles?\b|\bacronymes?\b|\babr[ée]viations?\b|\bveut dire\b|\bsignifie\b|\bstands? for\b"
+                        r"|\bmeans?\b", re.I)
+_WRITTEN_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9+]{1,7}\b")
 _QUESTION_WORD = re.compile(
     r"\b(?:quel(?:le)?s?|combien|comment|qui|o[ùu]|quand|pourquoi|que|quoi|lesquel\w*|what|how|who|where|when|why|which)\b",
     re.I)
@@ -139,12 +145,18 @@ class Question:
     years: tuple[str, ...]
     english_terms: tuple[str, ...]  # English words of the field it uses
     search_text: str  # the standalone question with acronyms expanded and French forms of English terms
+    # the standalone question without the words that only frame what kind of answer it wants (« qu'entend-on
+    # par », « pourquoi… gagner », « vu le jour »): its topic, whose words the sheets must know
+    topic: str
     quantity: bool  # can only be answered with a number (combien, montant…)
+    # what a "how many" question counts, stemmed (« combien de centres de santé… » → centr); the figure must be of it
+    counted: frozenset[str] = frozenset()
     when: bool = False  # can only be answered with a date (depuis quand, en quelle année…)
     benefits: bool = False  # asks what something brings (« pourquoi rejoindre… », « quel intérêt… »)
     members: bool = False  # asks who makes a structure up (« qui peut adhérer… », « de qui se compose… »)
     helpers: bool = False  # asks who helps with a project (« qui peut m'accompagner… », « vers qui se tourner… »)
     action: frozenset[str] = frozenset()  # stemmed words of the action whose doer it asks (« qui finance… » → financ)
+    expansion_of: str = ""  # the acronym, as written, whose long form it asks (« Que veut dire le sigle SISA ? »)
 
     @property
     def facet(self) -> frozenset[str]:
@@ -242,6 +254,16 @@ def asks_members(text: str) -> bool:
     return bool(_MEMBERS.search(text)) and (not named or named[0] in STRUCTURES)
 
 
+def expansion_asked(text: str) -> str:
+    """The acronym whose long form a question asks (« Que veut dire le sigle SISA ? » → SISA): a written acronym
+    and, besides it, only words that ask what something means; "" for any other question."""
+    written = _WRITTEN_ACRONYM.findall(text)
+    if len(written) != 1 or not _EXPANSION.search(text):
+        return ""
+    rest = _without(_DEFINITION_WORDS)(_WRITTEN_ACRONYM.sub(" ", text))
+    return written[0] if not tokenize(rest) else ""
+
+
 def concepts_of(text: str) -> frozenset[str]:
     """Stemmed content words; an acronym and its long form count as one concept (the acronym)."""
     tokens = set(tokenize(f"{text} {french_terms(text)} {funding_terms(text)}"))
@@ -298,10 +320,13 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
         years=tuple(_YEAR.findall(standalone)),
         english_terms=tuple(m.group(1) for m in _ENGLISH.finditer(standalone)),
         search_text=expand(standalone),
+        topic=frame(standalone),
         quantity=asks_quantity(standalone),
+        counted=frozenset(tokenize(counted(standalone))) if asked == QUANTITY else frozenset(),
         when=asks_date(standalone),
         benefits=benefits,
         members=asked == LIST and asks_members(standalone),
         helpers=asked == CONTACT and asks_helpers(standalone),
         action=asked_action(standalone) if asked == OTHER else frozenset(),
+        expansion_of=expansion_asked(standalone) if asked == DEFINITION else "",
     )

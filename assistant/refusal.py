@@ -14,6 +14,7 @@ Three levels:
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
 from .answer.base import Draft
 from .schema import Citation
@@ -45,9 +46,13 @@ def no_fact_of_kind(kinds: frozenset[str]) -> Draft:
     return Draft(f"Les fiches ne donnent pas {what} pour cette demande. {_SCOPE}", (), abstained=True)
 
 
-def no_figure() -> Draft:
-    """A "how many / how much" question whose passages hold no figure."""
-    return Draft(f"Les fiches ne donnent pas ce chiffre. {_SCOPE}", (), abstained=True)
+def no_figure(lines: Sequence[str] = (), citations: tuple[Citation, ...] = ()) -> Draft:
+    """A "how many / how much" question whose passages hold no figure of what it asks: what they do say, cited,
+    when they say something near it."""
+    if not lines:
+        return Draft(f"Les fiches ne donnent pas ce chiffre. {_SCOPE}", (), abstained=True)
+    text = "\n".join(["Les fiches ne donnent pas ce chiffre. Elles indiquent seulement :", *lines])
+    return Draft(text, citations, abstained=True)
 
 
 def no_date(lines: list[str], citations: tuple[Citation, ...]) -> Draft:
@@ -61,6 +66,13 @@ def no_duration(question: str, lines: list[str], citations: tuple[Citation, ...]
     (« ce délai » when the question asks for one, else « cette durée »)."""
     asked = "ce délai" if re.search(r"\bd[ée]lais?\b", question, re.I) else "cette durée"
     text = "\n".join([f"Les fiches ne précisent pas {asked}. Elles indiquent seulement :", *lines])
+    return Draft(text, citations, abstained=True)
+
+
+def no_expansion(acronym: str, lines: list[str], citations: tuple[Citation, ...]) -> Draft:
+    """A question on what an acronym stands for whose passages never spell it out: what they do say, cited."""
+    text = "\n".join([f"Les fiches ne donnent pas la forme développée du sigle {acronym}. Elles indiquent seulement :",
+                      *lines])
     return Draft(text, citations, abstained=True)
 
 

@@ -258,8 +258,9 @@ class HybridRetriever:
         return out
 
     def term_coverage(self, question: Question) -> float:
-        """Share of the question's content words found in the corpus (English terms count via the glossary)."""
-        tokens = [t for t in tokenize(question.standalone) if not t.isdigit()]
+        """Share of the question's topic words found in the corpus (English terms count via the glossary); the
+        words that only say what kind of answer it wants (« qu'entend-on par… ») are not its topic."""
+        tokens = [t for t in tokenize(question.topic) if not t.isdigit()]
         if not tokens:
             return 0.0
         glossed = set(tokenize(" ".join(question.english_terms)))

@@ -19,7 +19,7 @@ from ..acronyms import acronyms_in, expand
 from ..agents import names_someone, states_action
 from ..benefits import lists_benefits
 from ..chunking import BULLET, states_fact
-from ..definitions import defines, glossary_defines
+from ..definitions import defines, gives_long_form, glossary_defines
 from ..facts import asks_origin, carries, dates_origin, has_quantity
 from ..helpers import names_helpers
 from ..lexical import tokenize
@@ -323,6 +323,10 @@ class ExtractiveEngine:
             return unit.passage.text  # the cell with its row and column headers
         return f"{' '.join(unit.passage.section)} {unit.lead} {unit.text}"
 
+    def _context_words(self, unit: Unit) -> set[str]:
+        """The words of a unit and its headers, with the other form of each acronym they name."""
+        return set(tokenize(expand(self._unit_context(unit))))
+
     def overlap(self, question_tokens: set[str] | frozenset[str], unit: Unit, whole_passage: bool = False) -> float:
         """Share of the question's (idf-weighted) words found in the unit (or its passage) and headers."""
         if not question_tokens:
@@ -440,6 +444,12 @@ class ExtractiveEngine:
             elif question.quantity:
                 # "combien de MSP en Occitanie ?" answered without a figure is not answered
                 return refusal.no_figure()
+            if question.counted:
+                # ...nor « combien de centres de santé… » by a count of CPTS: the figure is of what it counts
+                counting = [u for u in units if question.counted <= self._context_words(u)]
+                if not counting:
+                    return refusal.no_figure(*self.quotes(context, units[:1]))
+                units, best = counting, counting[0].score
         if "date" in question.kinds and not specific:
             # « depuis quand… » is answered with a date when the passages hold one
             # ...and, asked when something began, a date of that beginning (not the date of a survey or a figure)
@@ -457,6 +467,13 @@ class ExtractiveEngine:
             if not lasting:
                 return refusal.no_duration(question.standalone, *self.quotes(context, units[:1]))
             units, best = lasting, lasting[0].score
+        if question.expansion_of:
+            # « que veut dire le sigle SISA ? » is answered by its long form, or not at all
+            spelled = [u for u in units if u.score >= KEEP_RATIO * best and gives_long_form(
+                self._unit_context(u), u.text, question.expansion_of)]
+            if not spelled:
+                return refusal.no_expansion(question.expansion_of, *self.quotes(context, units[:1]))
+            units, best = spelled, spelled[0].score
         acting = [u for u in units if u.acting and _about_the_structures(u, question)]
         if question.answer_type == COMPARISON and len(question.structures) >= 2:
             chosen = self._per_structure(question, units)

@@ -61,6 +61,8 @@ def test_only_a_date_answers_and_none_is_given(shipped_sheets, shipped_passages)
     ("Dans quel délai l'ARS valide-t-elle un projet de santé ?", True),
     ("Quelle est la durée du contrat d'une CPTS ?", True),
     ("How long does the ACI contract last?", True),
+    ("Pour combien d'années une ESS signe-t-elle son contrat ?", True),
+    ("How many years does the ACI contract last?", True),
     ("Combien de médecins faut-il pour une MSP ?", False),
 ])
 def test_how_long_questions(question, how_long):

@@ -90,3 +90,10 @@ def test_a_question_on_one_attribute_of_a_structure_ranks_that_cell(shipped_retr
     legal = [passages[i].attribute for i in shipped_retriever.cells("ESS", analyse("Sous quelle forme juridique monter une ESS ?"))]
     assert legal[0] == "Forme juridique" and "Projet de santé" not in legal
     assert not shipped_retriever.cells("ESS", analyse("Quels professionnels de santé dans une ESS ?"))
+
+
+def test_the_words_that_only_ask_what_something_means_are_not_its_topic(shipped_retriever):
+    # « qu'entend-on par », « au juste » appear in no sheet: they frame the question, the corpus need not know them
+    asked = analyse("Qu'entend-on au juste par exercice coordonné ?")
+    assert shipped_retriever.term_coverage(asked) == 1.0
+    assert "entend" not in asked.topic.lower()
