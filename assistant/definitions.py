@@ -22,7 +22,17 @@ DEFINING = re.compile(
     r"\b(?:(?:est|sont)\s+(?:un|une|des|le|la|les|l'|l’|d'|d’|du|ce|cette|constitu\w*|compos\w*|structur\w*|centr\w*|"
     r"n[ée]\w*|issu\w*|destin\w*|port[ée]\w*|charg[ée]\w*|plac[ée]\w*|d[ée]fini\w*|appel[ée]\w*)\b|désigne\w*|se compos\w+|compos[ée]\w*|réuni\w+|rassembl\w+|regroup\w+|constitu\w+|"
     r"vien\w* en appui|permet\w*|structur\w+|s'inscrit|prennent|centrée?s?)\b", re.I)
+# The verbs that say what something is, rather than what it does (« … permet », « … vient en appui »).
+# (« c'est un moyen de… » says what it is for)
+_IS = re.compile(r"\bdésigne\w*|(?<![cC]['’])\b(?:est|sont)\s+(?:un|une|des|l'|l’)\s|\bse d[ée]fini\w*"
+                 r"|\bon (?:entend|appelle)\b", re.I)
 _SUBJECT_WORDS = 12  # the subject of a defining sentence is in its first words
+
+
+def says_what_it_is(text: str) -> bool:
+    """Whether a defining sentence says what its subject is (« L'exercice coordonné désigne un mode
+    d'organisation… »), not only what it does or allows."""
+    return bool(_IS.search(text))
 
 
 def spells_out(text: str, acronym: str) -> bool:

@@ -19,7 +19,7 @@ from ..acronyms import acronyms_in, expand
 from ..agents import names_someone, states_action
 from ..benefits import lists_benefits
 from ..chunking import BULLET, states_fact
-from ..definitions import defines, gives_long_form, glossary_defines
+from ..definitions import defines, gives_long_form, glossary_defines, says_what_it_is
 from ..facts import asks_origin, carries, dates_origin, has_quantity
 from ..helpers import names_helpers
 from ..lexical import tokenize
@@ -480,7 +480,8 @@ class ExtractiveEngine:
         elif acting:
             chosen = self._choose(acting, acting[0].score)
         elif defining := [u for u in units if u.defining]:
-            chosen = _per_sheet(defining)
+            # what the term is comes before what it does (« … désigne un mode d'organisation » before « … permet »)
+            chosen = _per_sheet(sorted(defining, key=lambda u: not says_what_it_is(u.text)))
         elif steps := [u for u in units if question.answer_type == PROCEDURE and question.structures
                        and sets_up(u.passage, question.structures[0])]:
             chosen = _per_step(steps)

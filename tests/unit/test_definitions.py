@@ -163,3 +163,19 @@ def test_a_sentence_that_names_the_term_after_saying_what_it_is_defines_it():
     assert sentence_defines("Outils numériques de coordination : plateformes comme Omnidoc, Globule.", (), omnidoc.defined)
     # the term elsewhere in the sentence, not right after the words that name it, does not
     assert not sentence_defines("Des messageries comme MSSanté facilitent le travail avec Omnidoc.", (), omnidoc.defined)
+
+
+def test_a_definition_starts_with_what_the_term_is_not_what_it_does(shipped_passages, shipped_sheets):
+    from assistant.answer.extractive import ExtractiveEngine
+    from assistant.definitions import says_what_it_is
+    from tests.unit.conftest import context_of
+
+    assert says_what_it_is("L'exercice coordonné désigne un mode d'organisation dans lequel…")
+    assert says_what_it_is("Les ESP sont des équipes constituées autour de médecins généralistes")
+    assert not says_what_it_is("L'exercice coordonné n'est pas une fin en soi : c'est un moyen de redonner sens")
+    assert not says_what_it_is("L'exercice coordonné des soins de premier recours permet d'offrir un cadre")
+    does = _holding(shipped_passages, "L'exercice coordonné n'est pas une fin en soi")
+    is_ = _holding(shipped_passages, "L'exercice coordonné désigne un mode d'organisation")
+    draft = ExtractiveEngine().answer(context_of(shipped_sheets, "Qu'entend-on au juste par exercice coordonné ?",
+                                                 [does, is_]))
+    assert "désigne un mode d'organisation" in draft.citations[0].text
