@@ -46,34 +46,35 @@ def no_fact_of_kind(kinds: frozenset[str]) -> Draft:
     return Draft(f"Les fiches ne donnent pas {what} pour cette demande. {_SCOPE}", (), abstained=True)
 
 
+def _only(lacking: str, lines: Sequence[str], citations: tuple[Citation, ...]) -> Draft:
+    """« Les fiches ne … <what they lack>. Elles indiquent seulement : » then what they do say, cited."""
+    text = "\n".join([f"Les fiches ne {lacking}. Elles indiquent seulement :", *lines])
+    return Draft(text, citations, abstained=True)
+
+
 def no_figure(lines: Sequence[str] = (), citations: tuple[Citation, ...] = ()) -> Draft:
     """A "how many / how much" question whose passages hold no figure of what it asks: what they do say, cited,
     when they say something near it."""
     if not lines:
         return Draft(f"Les fiches ne donnent pas ce chiffre. {_SCOPE}", (), abstained=True)
-    text = "\n".join(["Les fiches ne donnent pas ce chiffre. Elles indiquent seulement :", *lines])
-    return Draft(text, citations, abstained=True)
+    return _only("donnent pas ce chiffre", lines, citations)
 
 
 def no_date(lines: list[str], citations: tuple[Citation, ...]) -> Draft:
     """A "since when / which year" question whose passages hold no date: what they do say, cited."""
-    text = "\n".join(["Les fiches ne précisent pas cette date. Elles indiquent seulement :", *lines])
-    return Draft(text, citations, abstained=True)
+    return _only("précisent pas cette date", lines, citations)
 
 
 def no_duration(question: str, lines: list[str], citations: tuple[Citation, ...]) -> Draft:
     """A "how long / within what time" question whose passages hold no length of time: what they do say, cited
     (« ce délai » when the question asks for one, else « cette durée »)."""
     asked = "ce délai" if re.search(r"\bd[ée]lais?\b", question, re.I) else "cette durée"
-    text = "\n".join([f"Les fiches ne précisent pas {asked}. Elles indiquent seulement :", *lines])
-    return Draft(text, citations, abstained=True)
+    return _only(f"précisent pas {asked}", lines, citations)
 
 
 def no_expansion(acronym: str, lines: list[str], citations: tuple[Citation, ...]) -> Draft:
     """A question on what an acronym stands for whose passages never spell it out: what they do say, cited."""
-    text = "\n".join([f"Les fiches ne donnent pas la forme développée du sigle {acronym}. Elles indiquent seulement :",
-                      *lines])
-    return Draft(text, citations, abstained=True)
+    return _only(f"donnent pas la forme développée du sigle {acronym}", lines, citations)
 
 
 def states_what_is_asked(coverage: float, threshold: float) -> bool:
@@ -85,5 +86,4 @@ def states_what_is_asked(coverage: float, threshold: float) -> bool:
 def graded(missing: list[str], lines: list[str], citations: tuple[Citation, ...]) -> Draft:
     """« Les fiches ne précisent pas <what was asked>. Elles indiquent seulement : … » with the cited lines."""
     what = f"ce point ({', '.join(missing)})" if missing else "ce point"
-    text = "\n".join([f"Les fiches ne précisent pas {what}. Elles indiquent seulement :", *lines])
-    return Draft(text, citations, abstained=True)
+    return _only(f"précisent pas {what}", lines, citations)
