@@ -42,8 +42,7 @@ WHAT_IT_IS = frozenset(tokenize("composition composée constituée public patien
 _DEFINITION = re.compile(
     r"qu'?est[- ]ce qu|c'est quoi|\bque (?:signifie|veut dire|d[ée]signe)\b|\bd[ée]finition\b|\bd[ée]finir\b"
     r"|qu'appelle[- ]t[- ]on|\bà quoi sert\b|\ba quoi sert\b|\bwhat (?:is|are) (?!the\b[^?]*\b(?:of|for)\b)(?:an? |the )?"
-    r"|\bqu'entend[- ]on\b|\bde quoi s'agit[- ]il\b|\bque (?:signifie|veut dire) (?:le |ce |l')?(?:sigle|acronyme)\b"
-    r"|\bwhat does (?:the )?(?:acronym )?\S+ (?:stand for|mean)\b", re.I)
+    r"|\bqu'entend[- ]on\b|\bde quoi s'agit[- ]il\b|\bwhat does (?:the )?(?:acronym )?\S+ (?:stand for|mean)\b", re.I)
 # « Comment fonctionne une CPTS ? », « Comment ça marche, une ESS ? », « How does an ESP work? »: asked of a
 # structure alone, what it is (« Comment fonctionne le financement… » asks about the funding).
 _HOW_IT_WORKS = re.compile(

@@ -323,15 +323,15 @@ class ExtractiveEngine:
             return unit.passage.text  # the cell with its row and column headers
         return f"{' '.join(unit.passage.section)} {unit.lead} {unit.text}"
 
-    def _context_words(self, unit: Unit) -> set[str]:
-        """The words of a unit and its headers, with the other form of each acronym they name."""
-        return set(tokenize(expand(self._unit_context(unit))))
+    def _context_words(self, unit: Unit, whole_passage: bool = False) -> set[str]:
+        """The words of a unit (or its passage) and its headers, with the other form of each acronym they name."""
+        return set(tokenize(expand(self._unit_context(unit, whole_passage))))
 
     def overlap(self, question_tokens: set[str] | frozenset[str], unit: Unit, whole_passage: bool = False) -> float:
         """Share of the question's (idf-weighted) words found in the unit (or its passage) and headers."""
         if not question_tokens:
             return 1.0
-        unit_tokens = set(tokenize(expand(self._unit_context(unit, whole_passage))))
+        unit_tokens = self._context_words(unit, whole_passage)
         # fsum: a sum over a set follows the string hash order, which changes from process to process;
         # a plain float sum then made "all words found" come out as 0.9999999 in some processes only
         total = math.fsum(self._weight(t) for t in question_tokens) or 1.0
@@ -386,7 +386,7 @@ class ExtractiveEngine:
             return 1.0, []
         found = set()
         for unit in chosen:
-            found |= set(tokenize(expand(self._unit_context(unit, whole_passage=unit.title))))
+            found |= self._context_words(unit, whole_passage=unit.title)
         total = math.fsum(self._weight(t) for t in asked) or 1.0
         share = math.fsum(self._weight(t) for t in asked & found) / total
         missing_stems = asked - found
