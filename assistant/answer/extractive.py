@@ -66,7 +66,7 @@ class Unit:
     rank: int
     start: int
     end: int
-    text: str  # readable text of the unit
+    text: str  # readable text of the unit, as the answer shows it
     lead: str  # for table cells: "entity — attribute" shown before the quote
     score: float = 0.0
     source: str = ""  # the sheet's publisher and region: what its passages are about
@@ -76,6 +76,11 @@ class Unit:
     glossary: bool = False  # it is the glossary entry of what a definition question asks about (its long form)
     acting: bool = False  # it states the action a « qui … ? » question asks the doer of
     elsewhere: bool = False  # it sits under a heading or in a table row about other structures than those asked
+    quote: str = ""  # the exact words of its span, when ``text`` shortens them (a whole list): what its citation quotes
+
+    @property
+    def quoted(self) -> str:
+        return self.quote or self.text
 
 
 def _about_others(passage: Passage, question: Question) -> bool:
@@ -145,7 +150,10 @@ def list_unit(passage: Passage, rank: int, source: str) -> Unit | None:
         return None
     text = f"{intro} {' ; '.join(items)}".strip()
     section = passage.section[-1] if passage.section and not intro else ""
-    return Unit(passage, rank, start, end, text, section, whole_list=True)
+    # the answer shows each item's lead; the citation quotes the list as the sheet words it
+    quote = "\n".join(BULLET.sub("", line, count=1).lstrip("+-•→ ").strip()
+                      for line in clean_markup(source[start:end]).splitlines())
+    return Unit(passage, rank, start, end, text, section, whole_list=True, quote=quote)
 
 
 def units_of(passage: Passage, rank: int, source: str) -> list[Unit]:
@@ -566,7 +574,7 @@ class ExtractiveEngine:
             meta = context.meta(unit.passage)
             lead = f"{unit.lead} : " if unit.lead else ""
             lines.append(f"- {lead}« {unit.text} » [{marker}] ({source_label(meta)})")
-            citations.append(make_citation(marker, unit.passage, meta, unit.text, unit.start, unit.end))
+            citations.append(make_citation(marker, unit.passage, meta, unit.quoted, unit.start, unit.end))
         return lines, tuple(citations)
 
     def render(self, context: Context, chosen: list[Unit]) -> Draft:

@@ -207,6 +207,21 @@ def test_a_list_question_gets_the_whole_list_with_its_introduction(corpus):
     assert sheets[cited.sheet_id].text[cited.start : cited.end].count("\n- ") >= 9  # the whole list's span
 
 
+def test_a_list_citation_quotes_each_item_whole_while_the_answer_shows_their_leads(corpus):
+    ctx = context(corpus, "Quels sont les avantages de l'exercice coordonné pour un médecin ?",
+                  ["1. Améliorer la qualité", "10. Travailler dans un cadre attractif"])
+    draft = ExtractiveEngine().answer(ctx)
+    cited = draft.citations[0]
+    assert cited.kind == "list"
+    # the answer shortens each item to its lead; the citation holds the sheet's own words for every item, so a
+    # reader (and the review desk, which turns citations into evidence) gets exact quotes
+    assert "10. Travailler dans un cadre attractif […]" in draft.text.splitlines()[0]
+    assert "présente de nombreux avantages" in cited.text
+    assert "1. Améliorer la qualité et la sécurité des soins: disposer de soins plus complets" in cited.text
+    assert "notamment pour les nouveaux médecins qui souhaitent ne pas être seuls" in cited.text
+    assert "[…]" not in cited.text
+
+
 def test_a_line_that_refers_back_is_quoted_with_the_line_above(corpus):
     ctx = context(corpus, "Quel site propose une cartographie des CPTS ?", ["Ce site propose une cartographie"])
     draft = ExtractiveEngine().answer(ctx)
