@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .schema import Passage, Sheet
 from .text import clean_markup, sentence_spans
 
-CHUNKER_VERSION = "9"
+CHUNKER_VERSION = "10"
 MAX_PASSAGE_CHARS = 900
 MERGE_UNDER_CHARS = 420
 CELL_MODE_MIN_AVG = 45  # average cell length above which a table is split cell by cell
@@ -30,6 +30,9 @@ _FURNITURE = [
 BULLET = re.compile(r"^\s*(?:[-•*+→➡]\s*(?:o\s+)?|\d{1,2}[.)]\s+|o\s+)(?=\S)")
 _SECTION_NUMBER = re.compile(r"^\s*(?:\d{1,2}\s*[–—-]|[IVX]{1,4}|Il)\s+(?=[A-ZÀ-Ý])")
 _TABLE_TITLE = re.compile(r"^\s*TABLEAU\s+\d+\s*\.?\s*$", re.I)
+# A line that labels the sheet itself (its sources, key words, date of update), not a section of it.
+METADATA = re.compile(r"^\s*(?:sources?|r[ée]f[ée]rences?|mots[- ]cl[ée]s|date de (?:mise à jour|publication)"
+                      r"|mise à jour|publi[ée]e? le)\s*:", re.I)
 _URLISH = re.compile(r"(https?://|www\.|@|\.(?:fr|org|com|net)\b)", re.I)
 _TOC = re.compile(r"\.{4,}")
 
@@ -47,7 +50,7 @@ class _Line:
 
 @dataclass
 class _Block:
-    kind: str  # "text" or "table"
+    kind: str  # "text", "table" or "references" (the list under a bare « Sources : »)
     section: tuple[str, ...]
     lines: list[_Line] = field(default_factory=list)
 
@@ -76,12 +79,20 @@ def _is_furniture(line: str) -> bool:
     return any(p.match(line) for p in _FURNITURE)
 
 
+def is_references_label(line: str) -> bool:
+    """A bare label that opens the sheet's list of sources (« Sources : », « Références : »)."""
+    m = METADATA.match(line)
+    return bool(m) and not line[m.end():].strip() and re.match(r"\s*(?:sources?|r[ée]f[ée]rences?)\b", line, re.I) is not None
+
+
 def _is_heading(line: str) -> bool:
     s = line.strip()
     if not s or len(s) > 110 or "\t" in line or BULLET.match(line):
         return False
     if _TABLE_TITLE.match(s):
         return True
+    if METADATA.match(s):
+        return False  # « Source : DGOS avril 2023 » says where a table comes from; it heads nothing
     if s[-1] in ".;,:" or _URLISH.search(s) or s.startswith(("«", "(", "[")):
         return False
     if re.match(r"^\d", s) and not _SECTION_NUMBER.match(s):
@@ -123,6 +134,7 @@ def _blocks_of(text: str, headings: list[tuple[_Line, int]] | None = None) -> li
     current: _Block | None = None
     first_heading = True
     closing: tuple[_Line, tuple[str, ...]] | None = None  # the last heading, while nothing follows it
+    references = False  # under a bare « Sources : » label, until the next main heading
 
     def section() -> tuple[str, ...]:
         return tuple(clean_markup(h) for h in (h1, h2) if h)
@@ -136,6 +148,8 @@ def _blocks_of(text: str, headings: list[tuple[_Line, int]] | None = None) -> li
     for i, line in enumerate(lines):
         s = line.stripped
         if not s or _is_furniture(line.raw):
+            if current and current.kind == "references":
+                continue  # one reference a line, blank lines between: still the same list
             if current and current.kind == "text":
                 if current.lines[-1].raw.rstrip().endswith(":"):
                     continue  # "... notamment :" stays open for the list it introduces
@@ -154,7 +168,8 @@ def _blocks_of(text: str, headings: list[tuple[_Line, int]] | None = None) -> li
             continue
         if current and current.kind == "table":
             close()
-        if _is_heading(line.raw):
+        if _is_heading(line.raw) and not (references and _heading_level(line.raw) == 2):
+            references = False  # a reference (« Convention médicale 2024 ») looks like a subtitle; a main title ends them
             close()
             if headings is not None:
                 headings.append((line, _heading_level(line.raw)))
@@ -174,6 +189,13 @@ def _blocks_of(text: str, headings: list[tuple[_Line, int]] | None = None) -> li
                 blocks.append(_Block("text", section(), [line]))  # a title that is content too
             continue
         closing = None
+        if is_references_label(s):
+            close()
+            references = True
+            current = _Block("references", section())
+        if references:
+            current.lines.append(line)
+            continue
         if BULLET.match(line.raw) and current and current.kind == "text":
             current.lines.append(line)  # a list stays with the paragraph that introduces it
             continue
@@ -245,7 +267,7 @@ def _text_passages(sheet: Sheet, blocks: list[_Block]) -> list[tuple[str, tuple[
     spans: list[tuple[str, tuple[str, ...], int, int, _ListInfo | None]] = []
     for n, block in enumerate(blocks):
         start, end = block.lines[0].start, block.lines[-1].end
-        kind = "list" if n in infos else "prose"
+        kind = "references" if block.kind == "references" else "list" if n in infos else "prose"
         info = infos.get(n)
         if end - start <= MAX_PASSAGE_CHARS:
             spans.append((kind, block.section, start, end, info))
@@ -270,11 +292,12 @@ def _text_passages(sheet: Sheet, blocks: list[_Block]) -> list[tuple[str, tuple[
             gap = sheet.text[pend:start]
             if (
                 psection == section
+                and (pkind == "references") == (kind == "references")
                 and pend - pstart < MERGE_UNDER_CHARS
                 and end - start < MERGE_UNDER_CHARS
                 and not gap.strip()
             ):
-                merged[-1] = ("list" if "list" in (kind, pkind) else "prose", section, pstart, end, pinfo or info)
+                merged[-1] = (kind if kind == pkind else "list" if "list" in (kind, pkind) else "prose", section, pstart, end, pinfo or info)
                 continue
         merged.append((kind, section, start, end, info))
     return merged
@@ -370,7 +393,7 @@ def chunk_sheet(sheet: Sheet) -> list[Passage]:
     """Split one sheet into self-standing passages, in reading order."""
     blocks = _blocks(sheet)
     pieces: list[tuple[int, str, tuple[str, ...], str, int, int, dict]] = []
-    text_blocks = [b for b in blocks if b.kind == "text"]
+    text_blocks = [b for b in blocks if b.kind in ("text", "references")]
     for kind, section, start, end, info in _text_passages(sheet, text_blocks):
         start, end = _trimmed(sheet.text, start, end)
         body = clean_markup(sheet.text[start:end])

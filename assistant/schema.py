@@ -48,7 +48,7 @@ class Passage:
 
     id: str
     sheet_id: str
-    kind: str  # "prose", "list", "table_cell", "table_row", "table"
+    kind: str  # "prose", "list", "table_cell", "table_row", "table", "references" (the sheet's sources)
     section: tuple[str, ...]
     text: str
     body: str

@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 from ..acronyms import acronyms_in, expand
 from ..agents import names_someone, states_action
 from ..benefits import lists_benefits
-from ..chunking import BULLET, states_fact
+from ..chunking import BULLET, METADATA, states_fact
 from ..definitions import defines, gives_long_form, glossary_defines, says_what_it_is
 from ..facts import asks_origin, carries, dates_origin, has_quantity
 from ..helpers import names_helpers
@@ -43,6 +43,9 @@ DATED_OVERLAP = 0.5
 # a unit that names who helps with a project (« Acteurs pouvant vous accompagner », « … vous informe »), for a
 # question on who helps: it answers whatever words it shares with the question
 HELPERS_BONUS = 0.3
+# a unit that gives a step of setting up the structure a « comment monter… ? » question names (its project, its
+# legal form, its validation): it answers whatever words it shares with the question
+STEPS_BONUS = 0.3
 # a unit that states the action a « qui … ? » question asks the doer of and names someone (« Validation ARS & AM »)
 DOER_BONUS = 0.3
 # a unit holding the kind of fact asked (an amount, a phone…); whether something is required is the answer
@@ -55,6 +58,9 @@ MAX_LIST_ITEM_CHARS = 90
 # the answered share of a question's specific terms under which the answer is a graded refusal
 # (set on the development questions: `coordo eval --calibrate`)
 MIN_ANSWER_COVERAGE = 0.0
+
+# the words of a question about where the sheets' words come from: only it is answered by their list of sources
+SOURCES_ASKED = frozenset(tokenize("source référence texte"))
 
 # a sentence that refers back to the line before it (« Ce site propose… », « Créés par les ARS, ils… »)
 _ANAPHORA = re.compile(r"^(?:Ce|Cet|Cette|Ces|Celui-ci|Celle-ci|Cela|Ceci|Il|Elle|Ils|Elles|Créée?s?)\b")
@@ -111,6 +117,12 @@ def _fact_headings(passage: Passage, rank: int, source: str) -> list[Unit]:
             if start >= 0:
                 out.append(Unit(passage, rank, start, start + len(heading), heading, "", title=True))
     return out
+
+
+def files_the_sheet(unit: Unit) -> bool:
+    """Whether a unit only says where the sheet's words come from or how the sheet is filed: its list of
+    sources, or a labelled line (« Source : DGOS avril 2023 », « Mots clés : … »)."""
+    return unit.passage.kind == "references" or METADATA.match(unit.text) is not None
 
 
 def _row_entity(passage: Passage) -> set[str]:
@@ -356,6 +368,8 @@ class ExtractiveEngine:
             bonus += HELPERS_BONUS
         if unit.acting and names_someone(self._unit_context(unit)):
             bonus += DOER_BONUS
+        if question.answer_type == PROCEDURE and question.structures and sets_up(unit.passage, question.structures[0]):
+            bonus += STEPS_BONUS
         if unit.whole_list:
             bonus += WHOLE_LIST_BONUS  # a list question is answered by the whole list, not its first item
         if unit.elsewhere:
@@ -373,6 +387,8 @@ class ExtractiveEngine:
             if question.answer_type == LIST:
                 whole = list_unit(r.passage, rank, source_text)
                 found += [whole] if whole else []
+            if not SOURCES_ASKED & question.subject:
+                found = [u for u in found if not files_the_sheet(u)]
             for unit in found:
                 unit = replace(
                     unit, source=f"{meta.publisher} {meta.region}",

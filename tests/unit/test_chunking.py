@@ -157,3 +157,23 @@ def test_previous_line_points_at_the_line_above(corpus_passages):
     text = (CORPUS / "snc-tout-savoir-exercice-coordonne.txt").read_text(encoding="utf-8")
     above = text[slice(*passage.previous_line)]
     assert above.strip() and "\n" not in above and passage.start > passage.previous_line[1]
+
+
+def test_a_sources_list_is_one_references_passage_and_labels_head_nothing():
+    """« Sources : » then one reference a line (short lines that look like subtitles) is one passage of kind
+    "references"; « Source : DGOS avril 2023 » and « Mots clés : … » label the sheet and head no section."""
+    from assistant.schema import Sheet, SheetMeta
+
+    text = ("Fiche test\n\nLES CPTS\n\nOn compte 427 CPTS en activité.\n\nSource : DGOS avril 2023\n\n"
+            "Plus d'informations sur le site sante.gouv.fr\n\nMots clés: #CPTS #MSP\n\nSources:\n\n"
+            "Convention médicale 2024\n\nArticle L.6323-3 du CSP relatif aux maisons de santé\n\n"
+            "LES MSP\n\nLes MSP réunissent des professionnels de santé.\n")
+    sheet = Sheet(meta=SheetMeta(id="t", title="Fiche test", publisher="Test"), path="t.txt", text=text, sha256="x")
+    passages = chunk_sheet(sheet)
+    assert all("Source" not in h and "Mots clés" not in h for p in passages for h in p.section)
+    references = [p for p in passages if p.kind == "references"]
+    assert len(references) == 1
+    assert references[0].body.startswith("Sources:") and "Article L.6323-3" in references[0].body
+    assert "Convention médicale 2024" in references[0].body and references[0].section == ("LES CPTS",)
+    after = _find(passages, "Les MSP réunissent")[0]
+    assert after.kind == "prose" and after.section == ("LES MSP",)  # a main title ends the references

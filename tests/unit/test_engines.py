@@ -222,6 +222,18 @@ def test_a_list_citation_quotes_each_item_whole_while_the_answer_shows_their_lea
     assert "[…]" not in cited.text
 
 
+def test_where_a_sheet_comes_from_is_never_quoted_as_an_answer(corpus):
+    """« Source : DGOS avril 2023 » holds a date and « Instruction de 2016 relative aux ESP » a year and a
+    structure: neither says when anything was created, so neither answers nor fills a refusal."""
+    for question, needles in [
+        ("Depuis quand existent les CPTS ?", ["Source : DGOS avril 2023", "La communauté professionnelle territoriale"]),
+        ("En quelle année les ESP ont-elles été créées ?", ["Instruction de 2016", "Les ESP sont constituées"]),
+    ]:
+        draft = ExtractiveEngine().answer(context(corpus, question, needles))
+        assert draft.abstained, question
+        assert "Source" not in draft.text and "2016" not in draft.text, draft.text
+
+
 def test_a_line_that_refers_back_is_quoted_with_the_line_above(corpus):
     ctx = context(corpus, "Quel site propose une cartographie des CPTS ?", ["Ce site propose une cartographie"])
     draft = ExtractiveEngine().answer(ctx)

@@ -55,3 +55,17 @@ def test_a_procedure_is_answered_one_step_after_the_other(shipped_sheets, shippe
     assert "Projet de santé" in lines[0] and "Forme juridique" in lines[2] and "Validation" in lines[3]
     assert [c.text[:20] for c in draft.citations] == [
         "Obligatoire et évolu", "Association Loi 1901", "Validation ARS & AM "]
+
+
+def test_the_steps_answer_a_procedure_whose_words_they_do_not_share(shipped_sheets, shipped_passages):
+    """« par quoi commencer ? » shares no word with « Projet de santé : obligatoire… »: the steps still answer it,
+    ahead of anything that only shares the structure's name."""
+    passages = shipped_passages
+    chosen = [next(p for p in passages if "Réunions pluriprofessionnelles" in p.body),
+              next(p for p in passages if "Mails, SMS" in p.body), _cell(passages, "MSP Maison", "Validation"), _cell(passages, "MSP Maison", "Projet de santé"),
+              _cell(passages, "MSP Maison", "Forme juridique")]
+    ctx = context_of(shipped_sheets, "On veut ouvrir une maison de santé entre confrères : par quoi commencer ?", chosen)
+    draft = ExtractiveEngine().answer(ctx)
+    assert not draft.abstained
+    assert [c.text[:20] for c in draft.citations] == [
+        _cell(passages, "MSP Maison", a).body[:20] for a in ("Projet de santé", "Forme juridique", "Validation")]
