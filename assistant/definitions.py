@@ -154,6 +154,14 @@ def defines(passage: Passage, text: str, question: Question) -> bool:
                or heading_defines(passage, piece, question) for piece in pieces)
 
 
+def passage_says_what_it_is(passage: Passage, question: Question) -> bool:
+    """Whether a sentence or line of the passage defines what the question names by saying what it is
+    (« … désigne … », « … est un … »), not only what it does."""
+    body = passage.body
+    pieces = [body[start:end] for start, end in sentence_spans(body)] + body.splitlines()
+    return any(says_what_it_is(piece) and defines(passage, piece, question) for piece in pieces)
+
+
 def passage_defines(passage: Passage, question: Question) -> bool:
     """Whether any sentence or line of the passage (or the passage, as a table cell) defines what the
     definition question names."""

@@ -10,7 +10,7 @@ import numpy as np
 from .acronyms import STRUCTURES, acronyms_in
 from .agents import names_doer
 from .benefits import lists_benefits
-from .definitions import passage_defines
+from .definitions import passage_defines, passage_says_what_it_is
 from .facts import carries
 from .glossary import _PATTERN as _GLOSSARY
 from .index import OpenIndex
@@ -173,9 +173,14 @@ class HybridRetriever:
         if key not in self._defining:
             if len(self._defining) >= MAX_CACHED_DEFINITIONS:  # terms come from visitors: keep the newest only
                 del self._defining[next(iter(self._defining))]
-            self._defining[key] = [i for i, p in enumerate(self.index.passages) if passage_defines(p, question)]
+            defining = [i for i, p in enumerate(self.index.passages) if passage_defines(p, question)]
+            self._defining[key] = (defining, {i for i in defining
+                                              if passage_says_what_it_is(self.index.passages[i], question)})
+        defining, what_it_is = self._defining[key]
         scores = self.index.lexical.scores(question.search_text)
-        return _sheet_by_sheet(self._best(self._defining[key], scores), self.index.passages)
+        # what the term is before what it does (« … désigne un mode d'organisation » before « … permet »)
+        ranked = sorted(defining, key=lambda i: (i not in what_it_is, -scores[i]))[: self.candidates]
+        return _sheet_by_sheet(ranked, self.index.passages)
 
     def benefiting(self, question: Question) -> list[int]:
         """Passages of the sheets' lists of advantages, best BM25 first for the question's subject (whose

@@ -179,3 +179,13 @@ def test_a_definition_starts_with_what_the_term_is_not_what_it_does(shipped_pass
     draft = ExtractiveEngine().answer(context_of(shipped_sheets, "Qu'entend-on au juste par exercice coordonné ?",
                                                  [does, is_]))
     assert "désigne un mode d'organisation" in draft.citations[0].text
+
+
+def test_retrieval_ranks_first_the_definitions_that_say_what_the_term_is(shipped_retriever):
+    """« … désigne un mode d'organisation » (what it is) before « … permet d'offrir un cadre » (what it does),
+    however many of the question's words each shares."""
+    retriever = shipped_retriever
+    ranked = [retriever.index.passages[i].body for i in retriever.defining(analyse("C'est quoi, au juste, l'exercice coordonné ?"))]
+    saying = [n for n, body in enumerate(ranked) if "exercice coordonné désigne" in body]
+    doing = [n for n, body in enumerate(ranked) if "coordonné des soins de premier recours permet" in body]
+    assert saying[:2] == [0, 1] and doing and min(doing) > 1
