@@ -51,7 +51,7 @@ DOER_BONUS = 0.3
 # a unit holding the kind of fact asked (an amount, a phone…); whether something is required is the answer
 # itself to « faut-il… ? », whatever words the question and the unit share
 KIND_BONUS = {"rule": 0.35}
-WHOLE_LIST_BONUS = 0.1
+WHOLE_LIST_BONUS = 0.2
 # a unit under another structure's heading, or in its table row, answers for that structure, not the one asked
 ELSEWHERE_PENALTY = 0.3
 MAX_LIST_ITEM_CHARS = 90

@@ -222,6 +222,17 @@ def test_a_list_citation_quotes_each_item_whole_while_the_answer_shows_their_lea
     assert "[…]" not in cited.text
 
 
+def test_a_list_question_quotes_the_list_beside_a_sentence_sharing_more_of_its_words(corpus, shipped_retriever):
+    """« Sous quelles formes… » asks for several things: the list of forms (« en présentiel ; à distance ; via
+    une équipe mobile »), ranked fourth, answers it, not the first passage's sentence that shares more of the
+    question's rare words (« prendre en charge un patient »): the whole list is quoted."""
+    ctx = context(corpus, "Sous quelles formes une équipe de soins spécialisés peut-elle prendre en charge un patient ?",
+                  ["Elle peut être sollicitée par un professionnel", "Pilotées par les libéraux",
+                   "L'ESS rassemble", "en présentiel (ex. : consultations avancées)"])
+    draft = ExtractiveEngine(idf=shipped_retriever.index.lexical.idf).answer(ctx)
+    assert "en présentiel" in draft.text and "équipe mobile" in draft.text
+
+
 def test_where_a_sheet_comes_from_is_never_quoted_as_an_answer(corpus):
     """« Source : DGOS avril 2023 » holds a date and « Instruction de 2016 relative aux ESP » a year and a
     structure: neither says when anything was created, so neither answers nor fills a refusal."""
