@@ -154,18 +154,20 @@ def defines(passage: Passage, text: str, question: Question) -> bool:
                or heading_defines(passage, piece, question) for piece in pieces)
 
 
-def passage_says_what_it_is(passage: Passage, question: Question) -> bool:
-    """Whether a sentence or line of the passage defines what the question names by saying what it is
-    (« … désigne … », « … est un … »), not only what it does."""
+def _pieces(passage: Passage) -> list[str]:
+    """A passage's sentences and lines: a line may spell an acronym out across a full stop (« FIR. Fonds
+    d'intervention régional »)."""
     body = passage.body
-    pieces = [body[start:end] for start, end in sentence_spans(body)] + body.splitlines()
-    return any(says_what_it_is(piece) and defines(passage, piece, question) for piece in pieces)
+    return [body[start:end] for start, end in sentence_spans(body)] + body.splitlines()
 
 
 def passage_defines(passage: Passage, question: Question) -> bool:
     """Whether any sentence or line of the passage (or the passage, as a table cell) defines what the
     definition question names."""
-    body = passage.body
-    # a line may spell an acronym out across a full stop (« FIR. Fonds d'intervention régional »)
-    pieces = [body[start:end] for start, end in sentence_spans(body)] + body.splitlines()
-    return any(defines(passage, piece, question) for piece in pieces)
+    return any(defines(passage, piece, question) for piece in _pieces(passage))
+
+
+def passage_says_what_it_is(passage: Passage, question: Question) -> bool:
+    """Whether a sentence or line of the passage defines what the question names by saying what it is
+    (« … désigne … », « … est un … »), not only what it does."""
+    return any(says_what_it_is(piece) and defines(passage, piece, question) for piece in _pieces(passage))
