@@ -61,11 +61,15 @@ def _long_form(long: str) -> re.Pattern:
 
 _EXPANSIONS = [(_long_form(long), short) for short, longs in ACRONYMS.items() for long in longs]
 _ACRONYM_RE = re.compile(r"\b(" + "|".join(sorted((re.escape(a) for a in ACRONYMS), key=len, reverse=True)) + r")s?\b")
+# The structures' and schemes' acronyms typed without capitals (« une Escap », « les cpts »): none of them is a
+# French word, unlike some other acronyms (« un clic », « has »)
+_CASUAL_RE = re.compile(r"\b(" + "|".join(sorted(STRUCTURES + SCHEMES, key=len, reverse=True)) + r")s?\b", re.I)
 
 
 def acronyms_in(text: str) -> list[str]:
     """Acronyms named in a text, by their short form or their long form, in order of appearance."""
     found: list[tuple[int, str]] = [(m.start(), m.group(1)) for m in _ACRONYM_RE.finditer(text)]
+    found += [(m.start(), m.group(1).upper()) for m in _CASUAL_RE.finditer(text) if not m.group(1).isupper()]
     folded = fold(text)
     for long, short in _EXPANSIONS:
         match = long.search(folded)

@@ -9,7 +9,9 @@ of their own, and the extractive engine leads with a defining unit; both decide 
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Sequence
 
 from .acronyms import ACRONYMS, acronyms_in, expand
 from .lexical import tokenize
@@ -94,7 +96,7 @@ def term_is_subject(text: str, term: frozenset[str]) -> bool:
     if not verb or not term:
         return False
     subject = text[: verb.start()]
-    return len(subject.split()) <= _SUBJECT_WORDS and term <= set(tokenize(expand(subject)))
+    return len(subject.split()) <= _SUBJECT_WORDS and term <= _words(subject)
 
 
 # What introduces a term after saying what it is: « … ; on parle d'approche populationnelle », « des plateformes
@@ -132,26 +134,69 @@ def cell_defines(passage: Passage, acronyms: Sequence[str]) -> bool:
 _HEADING_SUBJECT = re.compile(r"^\s*(?:[-•]\s*)?(?:Cela consiste|Ceci consiste|Il s'agit|Ces? \w+|Cette \w+|Ils|Elles)\b")
 
 
-def heading_defines(passage: Passage, text: str, question: Question) -> bool:
-    """Whether a sentence says what its section's heading names, and the heading names what is asked."""
-    if not passage.section or passage.kind.startswith("table") or not _HEADING_SUBJECT.match(text):
+def heading_defines(passage: Passage, text: str, question: Question, term: frozenset[str], loose: bool = False) -> bool:
+    """Whether a sentence says what its section's heading names, and the heading names what is asked (the
+    question's acronym, or ``term``); ``loose``: or only names it among its first words."""
+    if not passage.section or passage.kind.startswith("table"):
         return False
     heading = passage.section[-1]
-    named = any(a in acronyms_in(heading) for a in question.defined_acronyms)
-    term = question.defined and question.defined <= set(tokenize(expand(heading)))
-    return (named or bool(term)) and bool(DEFINING.search(text) or re.search(r"\bconsiste\b", text))
+    if not _names(heading, question.defined_acronyms, term):
+        return False
+    if _HEADING_SUBJECT.match(text):
+        return bool(DEFINING.search(text) or re.search(r"\bconsiste\b", text))
+    # « ZOOM SUR CARDIO+ » / « Les Equipes de Soins Spécialisés en Cardiologie CARDIO+ sont déployées… »: under
+    # a heading that names the term, the sentence that names it among its first words says what it is
+    return loose and _names(" ".join(text.split()[:_SUBJECT_WORDS]), question.defined_acronyms, term)
 
 
-def defines(passage: Passage, text: str, question: Question) -> bool:
+def _names(text: str, acronyms: Sequence[str], term: frozenset[str]) -> bool:
+    """Whether a text names one of the acronyms, or (with no acronym) all of the term's words."""
+    if acronyms:
+        return bool(set(acronyms) & _acronyms(text))
+    return bool(term) and term <= _words(text)
+
+
+# A passage's headings and first words are read again for each sentence and each rule: read once.
+@lru_cache(maxsize=4096)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(tokenize(expand(text)))
+
+
+@lru_cache(maxsize=4096)
+def _acronyms(text: str) -> frozenset[str]:
+    return frozenset(acronyms_in(text))
+
+
+def defines(passage: Passage, text: str, question: Question, term: frozenset[str] | None = None,
+            loose: bool = False) -> bool:
     """Whether ``text`` (a sentence or line of ``passage``, or one of its lines) defines what the definition
-    question names, or the passage does, as a cell of the structure's row that says who makes it up or whom it
-    serves."""
+    question names (or ``term``, one of its :attr:`~Question.defined_heads`), or the passage does, as a cell of
+    the structure's row that says who makes it up or whom it serves. ``loose``: a sentence that names the term
+    first under a heading that names it counts too (:func:`heading_defines`)."""
     if passage.kind == "table_cell" and cell_defines(passage, question.defined_acronyms):
         return True
+    term = question.defined if term is None else term
     lines = [line for line in text.splitlines() if line.strip()]
     pieces = [text, *lines] if len(lines) > 1 else [text]  # a list item, with the sentence that introduces it
-    return any(sentence_defines(piece, question.defined_acronyms, question.defined)
-               or heading_defines(passage, piece, question) for piece in pieces)
+    return any(sentence_defines(piece, question.defined_acronyms, term)
+               or heading_defines(passage, piece, question, term, loose) for piece in pieces)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What counts as defining a definition question's term: the term itself or a shorter one it narrows, and
+    whether the loose reading of :func:`heading_defines` applies."""
+    term: frozenset[str]
+    loose: bool = False
+
+
+def definition_rule(question: Question, defined: Callable[[Rule], bool]) -> Rule:
+    """The first rule under which something defines the question's term (``defined``), strictest first: the
+    term it names; then the shorter terms it narrows (« exercice coordonné pluriprofessionnel », which no sheet
+    defines, is answered with what « exercice coordonné » is); then the term named first under a heading that
+    names it (« ZOOM SUR CARDIO+ »)."""
+    rules = [Rule(question.defined), *(Rule(h) for h in question.defined_heads), Rule(question.defined, loose=True)]
+    return next((r for r in rules if defined(r)), rules[0])
 
 
 def _pieces(passage: Passage) -> list[str]:
@@ -161,13 +206,16 @@ def _pieces(passage: Passage) -> list[str]:
     return [body[start:end] for start, end in sentence_spans(body)] + body.splitlines()
 
 
-def passage_defines(passage: Passage, question: Question) -> bool:
+def passage_defines(passage: Passage, question: Question, rule: Rule | None = None) -> bool:
     """Whether any sentence or line of the passage (or the passage, as a table cell) defines what the
-    definition question names."""
-    return any(defines(passage, piece, question) for piece in _pieces(passage))
+    definition question names (under ``rule``)."""
+    rule = rule or Rule(question.defined)
+    return any(defines(passage, piece, question, rule.term, rule.loose) for piece in _pieces(passage))
 
 
-def passage_says_what_it_is(passage: Passage, question: Question) -> bool:
-    """Whether a sentence or line of the passage defines what the question names by saying what it is
-    (« … désigne … », « … est un … »), not only what it does."""
-    return any(says_what_it_is(piece) and defines(passage, piece, question) for piece in _pieces(passage))
+def passage_says_what_it_is(passage: Passage, question: Question, rule: Rule | None = None) -> bool:
+    """Whether a sentence or line of the passage defines what the question names (under ``rule``) by saying
+    what it is (« … désigne … », « … est un … »), not only what it does."""
+    rule = rule or Rule(question.defined)
+    return any(says_what_it_is(piece) and defines(passage, piece, question, rule.term, rule.loose)
+               for piece in _pieces(passage))

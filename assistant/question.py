@@ -37,6 +37,8 @@ _FILLER_WORDS = frozenset(tokenize(
 _COMPARING_WORDS = frozenset(tokenize(
     "différence différences différent différente diffère diffèrent différencier distinguer distingue comparer "
     "comparaison entre quoi versus l'une l'autre chacune chacun plutôt")) | _FILLER_WORDS
+# The most words of a term a definition refusal names (« ne définissent pas « Contrat Local de Santé » »)
+_TERM_WORDS = 6
 # What a structure is: who makes it up, whom it serves, at which scale.
 WHAT_IT_IS = frozenset(tokenize("composition composée constituée public patientèle échelle territoire"))
 _DEFINITION = re.compile(
@@ -186,6 +188,35 @@ class Question:
         if self.answer_type != DEFINITION:
             return frozenset()
         return self.subject - _DEFINITION_WORDS
+
+    def words_for(self, stems: frozenset[str] | set[str]) -> list[str]:
+        """The question's words, as typed and in order, whose stems are among ``stems`` (each once, without its
+        elided article: « l'ACI » → « ACI »)."""
+        words = [w for w in re.findall(r"[\wÀ-ÿ'-]+", self.standalone) if set(tokenize(w)) & stems]
+        return list(dict.fromkeys(w.split("'")[-1] for w in words))
+
+    @property
+    def defined_term(self) -> str:
+        """What a definition question asks to define, as typed (« Contrat Local de Santé »): its words from the
+        first to the last of :attr:`defined`, or those words alone when other words come between them."""
+        stems = self.defined.union(*(tokenize(ACRONYMS[a][0]) for a in self.defined_acronyms))
+        words = [m for m in re.finditer(r"[\wÀ-ÿ'+-]+", self.standalone) if set(tokenize(m.group())) & stems]
+        if not words:
+            return " ".join(self.defined_acronyms)
+        span = self.standalone[words[0].start():words[-1].end()]
+        span = span.split("'", 1)[-1] if "'" in span[:3] else span
+        return span if len(span.split()) <= _TERM_WORDS else " ".join(self.words_for(self.defined))
+
+    @property
+    def defined_heads(self) -> tuple[frozenset[str], ...]:
+        """The shorter terms a qualified term narrows (« exercice coordonné pluriprofessionnel » → « exercice
+        coordonné »), longest first: its first words, two at least, stemmed. None for an acronym, whose
+        definition is its own."""
+        if self.defined_acronyms:
+            return ()
+        stems = [set(tokenize(w)) & self.defined for w in self.words_for(self.defined)]
+        heads = [frozenset().union(*stems[:n]) for n in range(len(stems) - 1, 1, -1)]
+        return tuple(h for h in dict.fromkeys(heads) if h and h != self.defined)
 
     @property
     def defined_acronyms(self) -> tuple[str, ...]:

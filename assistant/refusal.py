@@ -77,6 +77,13 @@ def no_expansion(acronym: str, lines: list[str], citations: tuple[Citation, ...]
     return _only(f"donnent pas la forme développée du sigle {acronym}", lines, citations)
 
 
+def no_definition(term: str, lines: Sequence[str] = (), citations: tuple[Citation, ...] = ()) -> Draft:
+    """A definition question on a term no passage defines: what the sheets say of it, cited, when they use it."""
+    if not lines:
+        return Draft(f"Les fiches ne définissent pas « {term} ». {_SCOPE}", (), abstained=True)
+    return _only(f"définissent pas « {term} »", lines, citations)
+
+
 def states_what_is_asked(coverage: float, threshold: float) -> bool:
     """Whether the best passages state what the question asks: the share of its specific terms they hold
     (weighted by rarity) reaches the threshold set on the development questions."""

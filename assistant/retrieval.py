@@ -10,7 +10,7 @@ import numpy as np
 from .acronyms import STRUCTURES, acronyms_in
 from .agents import names_doer
 from .benefits import lists_benefits
-from .definitions import passage_defines, passage_says_what_it_is
+from .definitions import definition_rule, passage_defines, passage_says_what_it_is
 from .facts import carries
 from .glossary import _PATTERN as _GLOSSARY
 from .index import OpenIndex
@@ -173,9 +173,11 @@ class HybridRetriever:
         if key not in self._defining:
             if len(self._defining) >= MAX_CACHED_DEFINITIONS:  # terms come from visitors: keep the newest only
                 del self._defining[next(iter(self._defining))]
-            defining = [i for i, p in enumerate(self.index.passages) if passage_defines(p, question)]
+            passages = self.index.passages
+            rule = definition_rule(question, lambda r: any(passage_defines(p, question, r) for p in passages))
+            defining = [i for i, p in enumerate(passages) if passage_defines(p, question, rule)]
             self._defining[key] = (defining, {i for i in defining
-                                              if passage_says_what_it_is(self.index.passages[i], question)})
+                                              if passage_says_what_it_is(passages[i], question, rule)})
         defining, what_it_is = self._defining[key]
         scores = self.index.lexical.scores(question.search_text)
         # what the term is before what it does (« … désigne un mode d'organisation » before « … permet »)

@@ -19,7 +19,7 @@ from ..acronyms import acronyms_in, expand
 from ..agents import names_someone, states_action
 from ..benefits import lists_benefits
 from ..chunking import BULLET, METADATA, states_fact
-from ..definitions import defines, gives_long_form, glossary_defines, says_what_it_is
+from ..definitions import definition_rule, defines, gives_long_form, glossary_defines, says_what_it_is
 from ..facts import asks_origin, carries, dates_origin, has_quantity
 from ..helpers import names_helpers
 from ..lexical import tokenize
@@ -379,25 +379,29 @@ class ExtractiveEngine:
     def units(self, context: Context) -> list[Unit]:
         """Every unit of the retrieved passages, scored for the question, best first."""
         question = context.question
-        out = []
+        found = []
         for rank, r in enumerate(context.retrieved, start=1):
-            meta = context.meta(r.passage)
             source_text = context.sheet_text(r.passage.sheet_id)
-            found = units_of(r.passage, rank, source_text)
+            found += units_of(r.passage, rank, source_text)
             if question.answer_type == LIST:
                 whole = list_unit(r.passage, rank, source_text)
                 found += [whole] if whole else []
-            if not SOURCES_ASKED & question.subject:
-                found = [u for u in found if not files_the_sheet(u)]
-            for unit in found:
-                unit = replace(
-                    unit, source=f"{meta.publisher} {meta.region}",
-                    defining=question.answer_type == DEFINITION and defines(unit.passage, unit.text, question),
-                    glossary=question.answer_type == DEFINITION and glossary_defines(
-                        unit.text, question.defined_acronyms, question.defined),
-                    acting=bool(question.action) and states_action(self._unit_context(unit), question.action),
-                    elsewhere=_about_others(unit.passage, question))
-                out.append(replace(unit, score=self.score(question, unit)))
+        if not SOURCES_ASKED & question.subject:
+            found = [u for u in found if not files_the_sheet(u)]
+        defining = question.answer_type == DEFINITION
+        rule = definition_rule(
+            question, lambda r: any(defines(u.passage, u.text, question, r.term, r.loose) for u in found)
+        ) if defining else None
+        out = []
+        for unit in found:
+            meta = context.meta(unit.passage)
+            unit = replace(
+                unit, source=f"{meta.publisher} {meta.region}",
+                defining=defining and defines(unit.passage, unit.text, question, rule.term, rule.loose),
+                glossary=defining and glossary_defines(unit.text, question.defined_acronyms, question.defined),
+                acting=bool(question.action) and states_action(self._unit_context(unit), question.action),
+                elsewhere=_about_others(unit.passage, question))
+            out.append(replace(unit, score=self.score(question, unit)))
         out.sort(key=lambda u: (-u.score, u.rank, u.start))
         return out
 
@@ -413,9 +417,7 @@ class ExtractiveEngine:
             found |= self._context_words(unit, whole_passage=unit.title)
         total = math.fsum(self._weight(t) for t in asked) or 1.0
         share = math.fsum(self._weight(t) for t in asked & found) / total
-        missing_stems = asked - found
-        words = [w for w in re.findall(r"[\wÀ-ÿ'-]+", question.standalone) if set(tokenize(w)) & missing_stems]
-        return share, list(dict.fromkeys(w.split("'")[-1] for w in words))
+        return share, question.words_for(asked - found)
 
     def answer(self, context: Context) -> Draft:
         chosen = self.select(context)
@@ -498,6 +500,10 @@ class ExtractiveEngine:
             if not spelled:
                 return refusal.no_expansion(question.expansion_of, *self.quotes(context, units[:1]))
             units, best = spelled, spelled[0].score
+        if question.defined and not question.expansion_of and not any(u.defining for u in units):
+            # « Qu'est-ce que le forfait structure ? » that no passage defines: the sheets do not say what it is,
+            # and a passage that only uses some of its words is not its definition
+            return self._undefined(context, question, units)
         acting = [u for u in units if u.acting and _about_the_structures(u, question)]
         if question.answer_type == COMPARISON and len(question.structures) >= 2:
             chosen = self._per_structure(question, units)
@@ -531,6 +537,13 @@ class ExtractiveEngine:
             lines, citations = self.quotes(context, chosen[:1])
             return refusal.graded(missing, lines, citations)
         return chosen
+
+    def _undefined(self, context: Context, question: Question, units: list[Unit]) -> Draft:
+        """The refusal of a definition no passage gives: what the best unit says of the term when it names all
+        of the term's words, else the plain refusal."""
+        term = question.defined_term
+        naming = [u for u in units[:1] if question.defined <= self._context_words(u)]
+        return refusal.no_definition(term, *self.quotes(context, naming))
 
     def _stating(self, kind: str, units: list[Unit], best: float, question: Question,
                  also: Callable[[Unit], bool] = lambda unit: True) -> list[Unit]:

@@ -189,3 +189,57 @@ def test_retrieval_ranks_first_the_definitions_that_say_what_the_term_is(shipped
     saying = [n for n, body in enumerate(ranked) if "exercice coordonné désigne" in body]
     doing = [n for n, body in enumerate(ranked) if "coordonné des soins de premier recours permet" in body]
     assert saying[:2] == [0, 1] and doing and min(doing) > 1
+
+
+def test_a_term_no_passage_defines_gets_a_graded_refusal_quoting_what_the_sheets_say_of_it(
+        shipped_passages, shipped_sheets):
+    from assistant.answer.extractive import ExtractiveEngine
+    from tests.unit.conftest import context_of
+
+    uses = _holding(shipped_passages, "du forfait structure avec un gain potentiel")
+    other = _holding(shipped_passages, "L'exercice coordonné désigne un mode d'organisation")
+    draft = ExtractiveEngine().answer(context_of(shipped_sheets, "Le forfait structure, c'est quoi ?", [uses, other]))
+    assert draft.abstained
+    assert draft.text.startswith("Les fiches ne définissent pas « forfait structure ». Elles indiquent seulement :")
+    assert [c.sheet_id for c in draft.citations] == [uses.sheet_id] and "forfait structure" in draft.citations[0].text
+    # a term the passages never name whole: the plain refusal, nothing quoted as if it were about it
+    draft = ExtractiveEngine().answer(context_of(shipped_sheets, "Qu'est-ce qu'un contrat territorial de santé ?",
+                                                 [other]))
+    assert draft.abstained and not draft.citations
+    assert draft.text.startswith("Les fiches ne définissent pas « contrat territorial de santé ». Elles portent sur")
+
+
+def test_a_qualified_term_no_sheet_defines_is_answered_with_what_the_term_it_narrows_is(
+        shipped_passages, shipped_sheets, shipped_retriever):
+    from assistant.answer.extractive import ExtractiveEngine
+    from tests.unit.conftest import context_of
+
+    question = analyse("Qu'est-ce que l'exercice coordonné pluriprofessionnel ?")
+    assert question.defined_term == "exercice coordonné pluriprofessionnel"
+    assert question.defined_heads == (frozenset(tokenize("exercice coordonné")),)
+    is_ = _holding(shipped_passages, "L'exercice coordonné désigne un mode d'organisation")
+    draft = ExtractiveEngine().answer(context_of(shipped_sheets, question.text, [is_]))
+    assert not draft.abstained and "désigne un mode d'organisation" in draft.citations[0].text
+    ranked = [shipped_retriever.index.passages[i].body for i in shipped_retriever.defining(question)]
+    assert "exercice coordonné désigne" in ranked[0]
+
+
+def test_under_a_heading_naming_the_term_a_sentence_naming_it_first_defines_it_when_nothing_else_does(
+        shipped_passages, shipped_sheets):
+    from assistant.answer.extractive import ExtractiveEngine
+    from assistant.definitions import Rule, definition_rule, passage_defines
+    from tests.unit.conftest import context_of
+
+    def rule_for(question):
+        return definition_rule(question, lambda r: any(passage_defines(p, question, r) for p in shipped_passages))
+
+    zoom = _holding(shipped_passages, "Les Equipes de Soins Spécialisés en Cardiologie CARDIO+ sont déployées")
+    question = analyse("Cardio+, c'est quoi au juste ?")
+    assert not passage_defines(zoom, question) and passage_defines(zoom, question, Rule(question.defined, loose=True))
+    assert definition_rule(question, lambda r: passage_defines(zoom, question, r)) == Rule(question.defined, loose=True)
+    draft = ExtractiveEngine().answer(context_of(shipped_sheets, question.text, [zoom]))
+    assert not draft.abstained and "Soins Spécialisés en Cardiologie" in draft.citations[0].text
+    # the loose reading is a last resort: « exercice coordonné » has sentences that say what it is, and the
+    # sentences under its headings that only use the term are not taken for its definition
+    coordinated = analyse("Qu'est-ce que l'exercice coordonné ?")
+    assert rule_for(coordinated) == Rule(coordinated.defined)

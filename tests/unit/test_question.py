@@ -107,3 +107,20 @@ def test_a_bare_comparison_asks_what_each_structure_is():
     assert asked.compares_what_each_is(lambda token: True)
     assert not analyse("Sur le plan juridique, en quoi une ESP diffère-t-elle d'une CPTS ?").compares_what_each_is(
         lambda token: True)
+
+
+def test_a_structure_typed_without_capitals_is_named_like_its_acronym():
+    from assistant.acronyms import acronyms_in
+
+    assert acronyms_in("Une Escap, c'est quoi ?") == ["ESCAP"]
+    assert acronyms_in("les cpts et les Msp") == ["CPTS", "MSP"]
+    assert analyse("Qu'est-ce qu'une cpts ?").defined_acronyms == ("CPTS",)
+    # other acronyms are French or English words when typed in lower case: « un clic », « it has »
+    assert acronyms_in("en un clic, it has") == []
+
+
+def test_a_definition_refusal_names_the_term_as_typed():
+    assert analyse("Qu'est ce qu'un Contrat Local de Santé ?").defined_term == "Contrat Local de Santé"
+    assert analyse("Qu'est-ce qu'un groupe qualité interprofessionnel ?").defined_term == "groupe qualité interprofessionnel"
+    assert analyse("Qu'est-ce que le CPOM ?").defined_term == "CPOM"
+    assert analyse("Combien de CPTS ?").defined_term == ""
