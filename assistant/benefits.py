@@ -19,10 +19,14 @@ ANNOUNCES_BENEFITS = re.compile(
     r"\b(?:avantages?|int[ée]r[êe]ts?|b[ée]n[ée]fices?|atouts?|pourquoi|apports?)\b", re.I)
 
 
+def announcement(passage: Passage) -> str:
+    """A passage's heading and the sentence that introduces its list: what announces its items (« Avantages
+    pour le patient », « La MSP présente plusieurs avantages pour les professionnels de santé : »)."""
+    heading = passage.section[-1] if passage.section else ""
+    return f"{heading} {intro_lines(passage)}"
+
+
 def lists_benefits(passage: Passage) -> bool:
     """Whether a passage sits under a heading that announces advantages, or is (part of) a list whose
     introducing sentence does."""
-    if passage.kind.startswith("table"):
-        return False
-    heading = passage.section[-1] if passage.section else ""
-    return bool(ANNOUNCES_BENEFITS.search(f"{heading} {intro_lines(passage)}"))
+    return not passage.kind.startswith("table") and bool(ANNOUNCES_BENEFITS.search(announcement(passage)))

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .acronyms import STRUCTURES, acronyms_in
+from .acronyms import STRUCTURES, acronyms_in, expand
 from .agents import names_doer
-from .benefits import lists_benefits
+from .benefits import announcement, lists_benefits
 from .definitions import definition_rule, passage_defines, passage_says_what_it_is
 from .facts import carries
 from .glossary import _PATTERN as _GLOSSARY
@@ -190,7 +190,15 @@ class HybridRetriever:
         if self._benefits is None:
             self._benefits = [i for i, p in enumerate(self.index.passages) if lists_benefits(p)]
         scores = self.index.lexical.token_scores(sorted(question.subject))
-        return self._best([i for i in self._benefits if scores[i] > 0], scores)
+        found = [i for i in self._benefits if scores[i] > 0]
+        top = max((scores[i] for i in found), default=1.0) or 1.0
+        # the lists announced for whom the question asks about (« Avantages pour le patient ») first: the items of
+        # another's list may share more of its words
+        idf = self.index.lexical.idf
+        total = sum(idf(t) for t in question.subject) or 1.0
+        announced = {i: sum(idf(t) for t in question.subject & set(tokenize(expand(announcement(self.index.passages[i])))))
+                     / total for i in found}
+        return sorted(found, key=lambda i: -(scores[i] / top + announced[i]))[: self.candidates]
 
     def helping(self, question: Question) -> list[int]:
         """The passages that name who helps professionals with their project, those of the region the question

@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable, Iterator
 
-from ..acronyms import acronyms_in, expand
+from ..acronyms import SCHEMES, acronyms_in, expand
 from ..agents import names_someone, states_action
-from ..benefits import lists_benefits
+from ..benefits import announcement, lists_benefits
 from ..chunking import BULLET, METADATA, states_fact
 from ..definitions import definition_rule, defines, gives_long_form, glossary_defines, says_what_it_is
 from ..facts import asks_origin, carries, dates_origin, has_quantity
@@ -38,6 +38,9 @@ OTHER_SOURCE_RATIO = 0.55
 DEFINES_BONUS = 0.3
 # a unit of a list of advantages, for a question on what something brings (« pourquoi rejoindre… »)
 BENEFITS_BONUS = 0.3
+# ...and more, up to this, as its heading or introducing sentence names whom the question asks about
+# (« Avantages pour le système de santé »): the items of another beneficiary's list may name them too
+BENEFICIARY_BONUS = 0.3
 # the share of a date question's subject a unit holding a date must share to answer it
 DATED_OVERLAP = 0.5
 # a unit that names who helps with a project (« Acteurs pouvant vous accompagner », « … vous informe »), for a
@@ -253,9 +256,10 @@ def _only_about(unit: Unit, structure: str) -> bool:
 
 def _lists_what_is_asked(unit: Unit, question: Question) -> bool:
     """Whether a unit belongs to a list of advantages of what the question asks about: its passage names
-    every structure or acronym the question names (what a SISA brings to an MSP is not in a list of what
-    the MSP brings)."""
-    return lists_benefits(unit.passage) and set(question.acronyms) <= set(acronyms_in(unit.passage.text))
+    every structure or scheme the question names (what a SISA brings to an MSP is not in a list of what
+    the MSP brings). An organisation the question names (« l'Assurance maladie ») may be whose view it asks."""
+    named = set(question.acronyms) & set(STRUCTURES + SCHEMES)
+    return lists_benefits(unit.passage) and named <= set(acronyms_in(unit.passage.text))
 
 
 def _about_the_structures(unit: Unit, question: Question) -> bool:
@@ -347,6 +351,11 @@ class ExtractiveEngine:
         """The words of a unit (or its passage) and its headers, with the other form of each acronym they name."""
         return set(tokenize(expand(self._unit_context(unit, whole_passage))))
 
+    def share(self, tokens: set[str] | frozenset[str], words: set[str]) -> float:
+        """The (idf-weighted) share of these tokens among the words."""
+        total = math.fsum(self._weight(t) for t in tokens)
+        return math.fsum(self._weight(t) for t in tokens & words) / total if total else 0.0
+
     def overlap(self, question_tokens: set[str] | frozenset[str], unit: Unit, whole_passage: bool = False) -> float:
         """Share of the question's (idf-weighted) words found in the unit (or its passage) and headers."""
         if not question_tokens:
@@ -363,7 +372,8 @@ class ExtractiveEngine:
         if unit.defining:
             bonus += DEFINES_BONUS
         if question.benefits and _lists_what_is_asked(unit, question):
-            bonus += BENEFITS_BONUS
+            announced = set(tokenize(expand(announcement(unit.passage))))
+            bonus += BENEFITS_BONUS + BENEFICIARY_BONUS * self.share(question.subject, announced)
         if question.helpers and names_helpers(unit.passage, unit.text):
             bonus += HELPERS_BONUS
         if unit.acting and names_someone(self._unit_context(unit)):

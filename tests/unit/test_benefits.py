@@ -79,3 +79,21 @@ def test_what_one_thing_brings_is_not_answered_by_the_advantages_of_another(ship
                    ["La MSP présente plusieurs avantages", "SISA pour ACI"])
     draft = ExtractiveEngine().answer(ctx)
     assert "SISA pour ACI" in draft.citations[0].text
+
+
+def test_a_list_announced_for_whom_the_question_asks_about_comes_before_another_whose_items_name_them(
+        shipped_sheets, shipped_passages, shipped_retriever):
+    """The professionals' list names « l'efficience globale du système de santé » in its items; the list for the
+    health system is announced by its heading (« Avantages pour le système de santé »)."""
+    question = "Quels avantages l'exercice coordonné apporte-t-il au système de santé ?"
+    ctx = _context(shipped_sheets, shipped_passages, question,
+                   ["Amélioration de l'efficience globale du système de santé", "Réduction des hospitalisations évitables"])
+    assert ctx.retrieved[0].passage.section[-1] == "Avantages pour les professionnels de santé"
+    draft = ExtractiveEngine(idf=shipped_retriever.index.lexical.idf).answer(ctx)
+    assert draft.citations[0].section[-1] == "Avantages pour le système de santé"
+    ranked = [shipped_retriever.index.passages[i] for i in shipped_retriever.benefiting(analyse(question))]
+    assert ranked[0].section[-1] == "Avantages pour le système de santé"
+    # an organisation the question names may be whose view it asks, not what the list must name
+    ctx = _context(shipped_sheets, shipped_passages,
+                   "Quel intérêt l'Assurance maladie voit-elle pour le système de santé ?", ["Réduction des hospitalisations évitables"])
+    assert "hospitalisations évitables" in ExtractiveEngine().answer(ctx).citations[0].text
