@@ -353,6 +353,8 @@ class ExtractiveEngine:
 
     def share(self, tokens: set[str] | frozenset[str], words: set[str]) -> float:
         """The (idf-weighted) share of these tokens among the words."""
+        # fsum: a sum over a set follows the string hash order, which changes from process to process;
+        # a plain float sum then made "all words found" come out as 0.9999999 in some processes only
         total = math.fsum(self._weight(t) for t in tokens)
         return math.fsum(self._weight(t) for t in tokens & words) / total if total else 0.0
 
@@ -360,11 +362,7 @@ class ExtractiveEngine:
         """Share of the question's (idf-weighted) words found in the unit (or its passage) and headers."""
         if not question_tokens:
             return 1.0
-        unit_tokens = self._context_words(unit, whole_passage)
-        # fsum: a sum over a set follows the string hash order, which changes from process to process;
-        # a plain float sum then made "all words found" come out as 0.9999999 in some processes only
-        total = math.fsum(self._weight(t) for t in question_tokens) or 1.0
-        return math.fsum(self._weight(t) for t in question_tokens & unit_tokens) / total
+        return self.share(question_tokens, self._context_words(unit, whole_passage))
 
     def score(self, question: Question, unit: Unit) -> float:
         overlap = self.overlap(question.concepts, unit)
@@ -425,9 +423,7 @@ class ExtractiveEngine:
         found = set()
         for unit in chosen:
             found |= self._context_words(unit, whole_passage=unit.title)
-        total = math.fsum(self._weight(t) for t in asked) or 1.0
-        share = math.fsum(self._weight(t) for t in asked & found) / total
-        return share, question.words_for(asked - found)
+        return self.share(asked, found), question.words_for(asked - found)
 
     def answer(self, context: Context) -> Draft:
         chosen = self.select(context)
