@@ -10,13 +10,17 @@ PHONE = re.compile(r"(?:\+33\s?|0)[1-9](?:[\s.]?\d{2}){4}")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:fr|org|com|net)\b")
 
+# A price asked by its name (« Quel est le salaire d'un coordinateur ? », « Quels sont les tarifs… ? »): only a
+# figure answers it, as for « combien ».
+_PRICE = r"\b(?:prix|co[uû]ts?|tarifs?|salaires?|loyers?|budgets?)\b"
+
 _ASKS = {
     "phone": re.compile(r"t[ée]l[ée]phone|\bnum[ée]ro\b|\bappeler\b|\bjoindre\b|\bphone\b|\bcall\b", re.I),
     "email": re.compile(r"\b(?:e-?)?mails?\b|courriel|adresse (?:mail|électronique)", re.I),
     "site": re.compile(r"(?<!plusieurs )(?<!même )(?<!seul )\bsites?\b(?! multi)|\bweb\b|\burl\b|\bwebsites?\b", re.I),
     "contact": re.compile(r"contact|qui (?:contacter|s'adresser|appeler)|interlocuteur|s'adresser|who (?:to|should)", re.I),
     "figure": re.compile(
-        r"combien|montant|quel(?:le)? somme|nombre|pourcentage|taux|how (?:much|many)|amount|€|euros?|taille", re.I
+        r"combien|montant|quel(?:le)? somme|nombre|pourcentage|taux|how (?:much|many)|amount|€|euros?|taille|" + _PRICE, re.I
     ),
     # when something happened or happens (« depuis quand… », « en quelle année… », « quand… »)
     "date": re.compile(
@@ -46,7 +50,8 @@ def asked_kinds(question: str) -> set[str]:
     return {kind for kind, pattern in _ASKS.items() if pattern.search(question)}
 
 
-_QUANTITY = re.compile(r"\bcombien\b|\bnombre\b|\bmontant\b|pourcentage|how (?:much|many)|\bamount\b", re.I)
+_QUANTITY = re.compile(r"\bcombien\b|\bnombre\b|\bmontant\b|pourcentage|how (?:much|many)|\bamount\b"
+                       r"|\bquel(?:le)?s? (?:est|sont) (?:le |la |les |l')?(?:\w+ )?" + _PRICE, re.I)
 
 
 # A question that only a date can answer (« depuis quand… », « en quelle année… »); a bare « quand » may ask in
@@ -103,18 +108,62 @@ def asks_quantity(question: str) -> bool:
     return bool(_QUANTITY.search(question))
 
 
-# What a "how many" question counts (« combien de centres de santé… », « le nombre de CPTS… »); a count of times
-# or of lengths of time (« en combien de versements », « combien d'années ») counts no thing.
-_COUNTED = re.compile(r"\b(?:combien|nombre) (?:de |d'|d’|des )(?P<thing>[\wÀ-ÿ-]+)|\bhow many (?P<english>[\w-]+)", re.I)
+# What a "how many / how much" question counts or measures (« combien de centres de santé… », « le nombre de
+# CPTS… », « le montant de la cotisation… », « le taux de couverture… »); a count of times or of lengths of time
+# (« en combien de versements », « combien d'années ») counts no thing.
+_COUNTED = re.compile(
+    r"\b(?:combien|nombre) (?:de |d'|d’|des )(?P<thing>[\wÀ-ÿ-]+)|\bhow many (?P<english>[\w-]+)"
+    r"|\b(?:montant|somme|taux|pourcentage|part)s?(?: (?:annuel|total|moyen|global|mensuel|maximal|minimal)(?:le|e)?s?)?"
+    r" (?:de la |de l'|de l’|du |des |de |d'|d’)(?P<measured>[\wÀ-ÿ-]+)|(?P<price>" + _PRICE + ")", re.I)
 _NOT_A_THING = re.compile(
     r"(?:fois|versements?|tranches?|temps|ann[ée]es?|ans|mois|semaines?|jours?|heures?|times|years?|months?)$", re.I)
 
 
 def counted(question: str) -> str:
-    """The thing a "how many" question counts, as written (« centres »), or "" when it counts none."""
+    """The thing a "how many / how much" question counts or measures, as written (« centres », « cotisation »),
+    or "" when it counts none."""
     match = _COUNTED.search(question)
-    thing = (match.group("thing") or match.group("english")) if match else ""
+    thing = next((group for group in match.groups() if group), "") if match else ""
     return "" if not thing or _NOT_A_THING.match(thing) else thing
+
+
+# A numbered variant a question asks about (« une CPTS de taille 3 », « le secteur 2 »): a word, then a number
+# that is not part of a date or an amount.
+_VARIANT = re.compile(r"\b([a-zà-ÿ]{4,}) (\d{1,2})\b(?![/.,:]\d|\s?(?:%|€|k€|000))", re.I)
+# A question for the least (« au minimum », « au moins combien… »), and a text that states one (« Minimum trois
+# professionnels », « au moins deux médecins », « à partir de 3 », « > 2500 »).
+_ASKS_MINIMUM = re.compile(r"\bau minimum\b|\bminimum\b|\bau moins\b|\bminima\b|\bminimal\w*|\bat least\b", re.I)
+_STATES_MINIMUM = re.compile(
+    r"\bau minimum\b|\bminimum\b|\bau moins\b|\bminima\b|\bminimal\w*|\bà partir de\b|\bplus de\b|>\s?\d|≥", re.I)
+
+
+def numbered_variants(question: str) -> tuple[str, ...]:
+    """The numbered variants a question asks about (« taille 3 »), as written."""
+    return tuple(f"{word} {number}" for word, number in _VARIANT.findall(question))
+
+
+def names_variant(text: str, variant: str) -> bool:
+    """Whether a text names this numbered variant (« taille 3 », « Taille 3 », « tailles 3 »)."""
+    word, number = variant.rsplit(" ", 1)
+    return bool(re.search(rf"\b{re.escape(word)}s? {number}\b(?![/.,]\d)", text, re.I))
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def years_in(text: str) -> tuple[str, ...]:
+    """The years a text names (« 2022 », « au 31.12.2022 », « 01/11/2025 »), in order."""
+    return tuple(_YEAR.findall(text))
+
+
+def asks_minimum(question: str) -> bool:
+    """Whether a question asks for the least number or amount (« combien… au minimum ? »)."""
+    return bool(_ASKS_MINIMUM.search(question))
+
+
+def states_minimum(text: str) -> bool:
+    """Whether a text states a least number or amount."""
+    return bool(_STATES_MINIMUM.search(text))
 
 
 def strip_kind_words(question: str) -> str:

@@ -14,7 +14,8 @@ from typing import Callable, Sequence
 from .acronyms import ACRONYMS, STRUCTURES, abbreviate, acronyms_in, expand
 from .agents import asked_action
 from .conversation import standalone_question
-from .facts import SPECIFIC, asked_kinds, asks_date, asks_quantity, counted, strip_kind_words
+from .facts import (SPECIFIC, asked_kinds, asks_date, asks_minimum, asks_quantity, counted, numbered_variants,
+                    strip_kind_words, years_in)
 from .glossary import _PATTERN as _ENGLISH, french_terms, funding_terms
 from .lexical import tokenize
 from .schema import Turn
@@ -126,7 +127,6 @@ _CONTACT = re.compile(
 # Names: capitalised words after the first word of the question (ARS, Occitanie, Pays d'Auray, Québec).
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-ZÀ-Ý][a-zà-ÿ]+(?:[-'][A-Za-zà-ÿ]+)*)")
 _CAPITALISED = re.compile(r"(?<!^)\b([A-ZÀ-Ý][\wÀ-ÿ'-]*)")
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
 @dataclass(frozen=True)
@@ -152,6 +152,10 @@ class Question:
     quantity: bool  # can only be answered with a number (combien, montant…)
     # what a "how many" question counts, stemmed (« combien de centres de santé… » → centr); the figure must be of it
     counted: frozenset[str] = frozenset()
+    # the numbered variants a "how many / how much" question asks about (« une CPTS de taille 3 »): a figure for
+    # another variant does not answer it
+    variants: tuple[str, ...] = ()
+    minimum: bool = False  # a "how many / how much" question for the least (« au minimum »)
     when: bool = False  # can only be answered with a date (depuis quand, en quelle année…)
     benefits: bool = False  # asks what something brings (« pourquoi rejoindre… », « quel intérêt… »)
     members: bool = False  # asks who makes a structure up (« qui peut adhérer… », « de qui se compose… »)
@@ -347,12 +351,14 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
         subject=concepts_of(strip_kind_words(frame(standalone))),
         names=_names(standalone),
         name_words=tuple(m.group(1) for m in _NAME.finditer(standalone.strip())),
-        years=tuple(_YEAR.findall(standalone)),
+        years=years_in(standalone),
         english_terms=tuple(m.group(1) for m in _ENGLISH.finditer(standalone)),
         search_text=expand(standalone),
         topic=frame(standalone),
         quantity=asks_quantity(standalone),
         counted=frozenset(tokenize(counted(standalone))) if asked == QUANTITY else frozenset(),
+        variants=numbered_variants(standalone) if asked == QUANTITY else (),
+        minimum=asked == QUANTITY and asks_minimum(standalone),
         when=asks_date(standalone),
         benefits=benefits,
         members=asked == LIST and asks_members(standalone),

@@ -52,12 +52,13 @@ def _only(lacking: str, lines: Sequence[str], citations: tuple[Citation, ...]) -
     return Draft(text, citations, abstained=True)
 
 
-def no_figure(lines: Sequence[str] = (), citations: tuple[Citation, ...] = ()) -> Draft:
-    """A "how many / how much" question whose passages hold no figure of what it asks: what they do say, cited,
-    when they say something near it."""
+def no_figure(lines: Sequence[str] = (), citations: tuple[Citation, ...] = (),
+              lacking: str = "donnent pas ce chiffre") -> Draft:
+    """A "how many / how much" question whose passages hold no figure of what it asks (or none of the year or
+    the variant it names, ``lacking``): what they do say, cited, when they say something near it."""
     if not lines:
-        return Draft(f"Les fiches ne donnent pas ce chiffre. {_SCOPE}", (), abstained=True)
-    return _only("donnent pas ce chiffre", lines, citations)
+        return Draft(f"Les fiches ne {lacking}. {_SCOPE}", (), abstained=True)
+    return _only(lacking, lines, citations)
 
 
 def no_date(lines: list[str], citations: tuple[Citation, ...]) -> Draft:

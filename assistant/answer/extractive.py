@@ -20,11 +20,11 @@ from ..agents import names_someone, states_action
 from ..benefits import announcement, lists_benefits
 from ..chunking import BULLET, METADATA, states_fact
 from ..definitions import definition_rule, defines, gives_long_form, glossary_defines, says_what_it_is
-from ..facts import asks_origin, carries, dates_origin, has_quantity
+from ..facts import asks_origin, carries, dates_origin, has_quantity, names_variant, states_minimum, years_in
 from ..helpers import names_helpers
 from ..lexical import tokenize
 from ..members import states_members
-from ..question import COMPARISON, DEFINITION, LIST, PROCEDURE, STRUCTURES, Question
+from ..question import COMPARISON, DEFINITION, LIST, PROCEDURE, QUANTITY, STRUCTURES, Question
 from ..schema import Passage
 from ..steps import STEPS, sets_up, step_of
 from ..text import clean_markup, figures, sentence_spans
@@ -482,6 +482,14 @@ class ExtractiveEngine:
                 if not counting:
                     return refusal.no_figure(*self.quotes(context, units[:1]))
                 units, best = counting, counting[0].score
+            if question.answer_type == QUANTITY:
+                # ...nor by a figure of another year, another variant (« taille 1 » for « taille 3 »), or a figure
+                # that is not a minimum when the least is asked: what the sheets do say is not the answer
+                for fits, lacking in self._figure_conditions(question, context):
+                    fitting = [u for u in units if fits(u)]
+                    if not fitting:
+                        return refusal.no_figure(*self.quotes(context, units[:1]), lacking=lacking)
+                    units, best = fitting, fitting[0].score
         if "date" in question.kinds and not specific:
             # « depuis quand… » is answered with a date when the passages hold one
             # ...and, asked when something began, a date of that beginning (not the date of a survey or a figure)
@@ -550,6 +558,25 @@ class ExtractiveEngine:
         term = question.defined_term
         naming = [u for u in units[:1] if question.defined <= self._context_words(u)]
         return refusal.no_definition(term, *self.quotes(context, naming))
+
+    def _figure_conditions(self, question: Question, context: Context) -> list[tuple[Callable[[Unit], bool], str]]:
+        """What a figure must also be to answer a "how many / how much" question, each with what the sheets lack
+        when none is: of the year it names, of the numbered variant it names, a minimum when it asks the least."""
+        conditions: list[tuple[Callable[[Unit], bool], str]] = []
+        if question.years:
+            years = set(question.years)
+            conditions.append((lambda u: bool(self.years_of(u, context) & years),
+                               f"donnent pas ce chiffre pour {' ni '.join(question.years)}"))
+        for variant in question.variants:
+            conditions.append((lambda u, v=variant: names_variant(self._unit_context(u), v),
+                               f"donnent pas ce chiffre pour « {variant} »"))
+        if question.minimum:
+            conditions.append((lambda u: states_minimum(u.text), "donnent pas de minimum"))
+        return conditions
+
+    def years_of(self, unit: Unit, context: Context) -> set[str]:
+        """The years a unit's figure is of: those it or its headers name, else the year of its sheet's date."""
+        return set(years_in(self._unit_context(unit))) or set(years_in(context.meta(unit.passage).date))
 
     def _stating(self, kind: str, units: list[Unit], best: float, question: Question,
                  also: Callable[[Unit], bool] = lambda unit: True) -> list[Unit]:

@@ -1,10 +1,11 @@
 """« Combien de centres de santé… ? » is answered by a figure of what it counts, not by a count of something
-else in the same table row (a count of CPTS), or gets a graded refusal."""
+else in the same table row (a count of CPTS), or gets a graded refusal; likewise a figure of another year, of
+another variant (« taille 1 » for « taille 3 ») or one that is not a minimum when the least is asked."""
 
 import pytest
 
 from assistant.answer.extractive import ExtractiveEngine
-from assistant.facts import counted
+from assistant.facts import counted, names_variant, numbered_variants, states_minimum
 from assistant.question import analyse
 from tests.unit.conftest import context_of
 
@@ -18,6 +19,11 @@ from tests.unit.conftest import context_of
     ("En combien de versements le FIR d'une ESP est-il payé ?", ""),
     ("Pour combien d'années le contrat est-il signé ?", ""),
     ("Combien une CPTS peut-elle percevoir au titre de l'ACI ?", ""),
+    # an amount measures something too, and a price is what it measures
+    ("Quel est le montant de la cotisation annuelle pour adhérer à une CPTS ?", "cotisation"),
+    ("Quel est le montant annuel de l'ACI pour une MSP ?", "ACI"),
+    ("Quel est le taux de couverture par les CPTS en Bretagne ?", "couverture"),
+    ("Quel est le salaire d'un coordinateur de CPTS ?", "salaire"),
 ])
 def test_what_a_how_many_question_counts(question, thing):
     assert counted(question) == thing
@@ -45,3 +51,73 @@ def test_a_count_of_something_else_is_a_graded_refusal(shipped_sheets, shipped_p
     assert draft.abstained
     assert draft.text.startswith("Les fiches ne donnent pas ce chiffre. Elles indiquent seulement :")
     assert draft.citations and "35" in draft.citations[0].text  # what they do say, cited
+
+
+def test_a_price_asked_by_its_name_asks_for_a_figure():
+    assert analyse("Quel est le loyer moyen d'un cabinet en MSP ?").quantity
+    assert analyse("Quels sont les tarifs pratiqués dans les centres de santé ?").answer_type == "quantity"
+    assert not analyse("Le coût de la coordination est-il pris en charge ?").quantity
+
+
+@pytest.mark.parametrize("question, variants", [
+    ("Quel est le montant de l'ACI pour une CPTS de taille 3 ?", ("taille 3",)),
+    ("Combien de MSP en Nouvelle-Aquitaine au 01/11/2025 ?", ()),  # a date, not a variant
+    ("Combien de CPTS en Occitanie en 2025 ?", ()),
+    ("Combien d'ESS touchent 50 000 € ?", ()),
+])
+def test_the_numbered_variants_a_question_asks_about(question, variants):
+    assert numbered_variants(question) == variants
+
+
+def test_a_text_names_a_variant_only_with_its_own_number():
+    text = "ACI: 287 500 € (taille 1) à 580 000 (taille 4) si résultats 100%"
+    assert names_variant(text, "taille 4") and names_variant(text, "Taille 1")
+    assert not names_variant(text, "taille 3")
+
+
+def test_a_minimum_is_stated_in_words_or_signs():
+    assert states_minimum("Minimum trois professionnels de santé") and states_minimum("au moins deux médecins")
+    assert states_minimum("> 2500 dont 582 pluriprofessionnels")
+    assert not states_minimum("Ensemble de professionnels de santé constitué autour de médecins spécialistes 1 ou plusieurs")
+
+
+def _cell(passages, sheet, entity, attribute):
+    return next(p for p in passages if p.sheet_id.startswith(sheet) and p.kind == "table_cell"
+                and p.entity.startswith(entity) and p.attribute.startswith(attribute))
+
+
+def _answer(sheets, question, passages):
+    return ExtractiveEngine().answer(context_of(sheets, question, passages))
+
+
+def test_a_figure_of_another_year_is_a_graded_refusal_naming_the_year(shipped_sheets, shipped_passages):
+    row = _region_row(shipped_passages, "Nouvelle-Aquitaine")  # the SNC's table, dated avril 2023
+    draft = _answer(shipped_sheets, "Combien de CPTS en Nouvelle-Aquitaine en 2025 ?", [row])
+    assert draft.abstained
+    assert draft.text.startswith("Les fiches ne donnent pas ce chiffre pour 2025. Elles indiquent seulement :")
+    assert "35" in draft.citations[0].text
+    # the sheet's own date is the year of a figure that names none
+    assert not _answer(shipped_sheets, "Combien de CPTS en Nouvelle-Aquitaine en 2023 ?", [row]).abstained
+
+
+def test_a_figure_of_another_variant_is_a_graded_refusal_naming_it(shipped_sheets, shipped_passages):
+    cell = _cell(shipped_passages, "occitanie", "CPTS", "Financements")
+    answered = _answer(shipped_sheets, "Quel montant d'ACI pour une CPTS de taille 4 ?", [cell])
+    assert not answered.abstained and "580 000" in answered.text
+    draft = _answer(shipped_sheets, "Quel est le montant de l'ACI pour une CPTS de taille 3 ?", [cell])
+    assert draft.abstained and draft.text.startswith("Les fiches ne donnent pas ce chiffre pour « taille 3 ».")
+
+
+def test_the_least_asked_is_answered_by_a_minimum_or_gets_a_graded_refusal(shipped_sheets, shipped_passages):
+    escap = _cell(shipped_passages, "nouvelle-aquitaine", "ESCAP", "Public")
+    answered = _answer(shipped_sheets, "Combien de professionnels de santé au minimum pour former une ESCAP ?", [escap])
+    assert not answered.abstained and "Minimum trois" in answered.text
+    ess = _cell(shipped_passages, "occitanie", "ESS", "Composition")
+    draft = _answer(shipped_sheets, "Combien de médecins spécialistes faut-il au minimum pour créer une ESS ?", [ess])
+    assert draft.abstained and draft.text.startswith("Les fiches ne donnent pas de minimum.")
+
+
+def test_a_price_the_sheets_never_give_is_a_graded_refusal(shipped_sheets, shipped_passages):
+    cell = _cell(shipped_passages, "occitanie", "MSP", "Financements")
+    draft = _answer(shipped_sheets, "Quel est le loyer moyen d'un cabinet en MSP ?", [cell])
+    assert draft.abstained and "80 105" in draft.citations[0].text
