@@ -51,7 +51,8 @@ def asked_kinds(question: str) -> set[str]:
 
 
 _QUANTITY = re.compile(r"\bcombien\b|\bnombre\b|\bmontant\b|pourcentage|how (?:much|many)|\bamount\b"
-                       r"|\bquel(?:le)?s? (?:est|sont) (?:le |la |les |l')?(?:\w+ )?" + _PRICE, re.I)
+                       r"|\bquel(?:le)?s? (?:est|sont) (?:le |la |les |l')?(?:\w+ )?" + _PRICE
+                       + r"|\bquel(?:le)? (?:part|proportion)\b", re.I)
 
 
 # A question that only a date can answer (« depuis quand… », « en quelle année… »); a bare « quand » may ask in
@@ -113,7 +114,7 @@ def asks_quantity(question: str) -> bool:
 # (« en combien de versements », « combien d'années ») counts no thing.
 _COUNTED = re.compile(
     r"\b(?:combien|nombre) (?:de |d'|d’|des )(?P<thing>[\wÀ-ÿ-]+)|\bhow many (?P<english>[\w-]+)"
-    r"|\b(?:montant|somme|taux|pourcentage|part)s?(?: (?:annuel|total|moyen|global|mensuel|maximal|minimal)(?:le|e)?s?)?"
+    r"|\b(?:montant|somme|taux|pourcentage|part|proportion)s?(?: (?:annuel|total|moyen|global|mensuel|maximal|minimal)(?:le|e)?s?)?"
     r" (?:de la |de l'|de l’|du |des |de |d'|d’)(?P<measured>[\wÀ-ÿ-]+)|(?P<price>" + _PRICE + ")", re.I)
 _NOT_A_THING = re.compile(
     r"(?:fois|versements?|tranches?|temps|ann[ée]es?|ans|mois|semaines?|jours?|heures?|times|years?|months?)$", re.I)
@@ -135,6 +136,20 @@ _VARIANT = re.compile(r"\b([a-zà-ÿ]{4,}) (\d{1,2})\b(?![/.,:]\d|\s?(?:%|€|k�
 _ASKS_MINIMUM = re.compile(r"\bau minimum\b|\bminimum\b|\bau moins\b|\bminima\b|\bminimal\w*|\bat least\b", re.I)
 _STATES_MINIMUM = re.compile(
     r"\bau minimum\b|\bminimum\b|\bau moins\b|\bminima\b|\bminimal\w*|\bà partir de\b|\bplus de\b|>\s?\d|≥", re.I)
+
+
+# A question for an average (« en moyenne », « le montant moyen »), and a text that states one.
+_AVERAGE = re.compile(r"\ben moyenne\b|\bmoyen(?:ne)?s?\b|\bon average\b|\baverage\b", re.I)
+
+
+def asks_average(question: str) -> bool:
+    """Whether a question asks for an average (« Combien touche en moyenne une MSP ? »)."""
+    return bool(_AVERAGE.search(question))
+
+
+def states_average(text: str) -> bool:
+    """Whether a text states an average (« 80 105 € en moyenne en 2022 »)."""
+    return bool(_AVERAGE.search(text))
 
 
 def numbered_variants(question: str) -> tuple[str, ...]:
@@ -198,6 +213,17 @@ def carries(kind: str, text: str) -> bool:
 _NUMBER_WORDS = re.compile(
     r"\b(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|vingt|trente|cent|mille|aucune?)\b", re.I
 )
+
+
+# « un », « une » are mostly articles: a number only after a word that counts (« au moins un médecin »)
+_COUNTED_ONE = re.compile(r"\b(?:au moins|au minimum|minimum|au plus|seul(?:e|ement)?|exactement)\s+une?\b", re.I)
+
+
+def states_number(text: str) -> bool:
+    """Digits, a number in words other than « un »/« une » (« trois professionnels »), or « un » that counts
+    (« au moins un médecin »): a text that can answer "how many"."""
+    return (bool(re.search(r"\d", text)) or any(m.group().lower() not in ("un", "une") for m in _NUMBER_WORDS.finditer(text))
+            or bool(_COUNTED_ONE.search(text)))
 
 
 def has_quantity(text: str) -> bool:

@@ -14,8 +14,8 @@ from typing import Callable, Sequence
 from .acronyms import ACRONYMS, STRUCTURES, abbreviate, acronyms_in, expand
 from .agents import asked_action
 from .conversation import standalone_question
-from .facts import (SPECIFIC, asked_kinds, asks_date, asks_minimum, asks_quantity, counted, numbered_variants,
-                    strip_kind_words, years_in)
+from .facts import (SPECIFIC, asked_kinds, asks_average, asks_date, asks_minimum, asks_quantity, counted,
+                    numbered_variants, strip_kind_words, years_in)
 from .glossary import _PATTERN as _ENGLISH, french_terms, funding_terms
 from .lexical import tokenize
 from .schema import Turn
@@ -156,6 +156,7 @@ class Question:
     # another variant does not answer it
     variants: tuple[str, ...] = ()
     minimum: bool = False  # a "how many / how much" question for the least (« au minimum »)
+    average: bool = False  # a "how many / how much" question for an average (« en moyenne »)
     when: bool = False  # can only be answered with a date (depuis quand, en quelle année…)
     benefits: bool = False  # asks what something brings (« pourquoi rejoindre… », « quel intérêt… »)
     members: bool = False  # asks who makes a structure up (« qui peut adhérer… », « de qui se compose… »)
@@ -334,6 +335,8 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
     asked = answer_type(standalone, kinds, structures)
     if asked != YES_NO:
         kinds -= {"rule"}  # « combien faut-il… » asks for a number, not whether something is required
+    if asked == QUANTITY:
+        kinds |= {"figure"}  # « Quelle part de la population… ? » asks for one without naming it
     benefits = asked == LIST and bool(_BENEFITS.search(standalone))
     # « gagner » asks what something brings, not about money: the words that only ask for a gain go; « vu le
     # jour », « apparues » only ask when something began
@@ -359,6 +362,7 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
         counted=frozenset(tokenize(counted(standalone))) if asked == QUANTITY else frozenset(),
         variants=numbered_variants(standalone) if asked == QUANTITY else (),
         minimum=asked == QUANTITY and asks_minimum(standalone),
+        average=asked == QUANTITY and asks_average(standalone),
         when=asks_date(standalone),
         benefits=benefits,
         members=asked == LIST and asks_members(standalone),

@@ -20,7 +20,8 @@ from ..agents import names_someone, states_action
 from ..benefits import announcement, lists_benefits
 from ..chunking import BULLET, METADATA, states_fact
 from ..definitions import definition_rule, defines, gives_long_form, glossary_defines, says_what_it_is
-from ..facts import asks_origin, carries, dates_origin, has_quantity, names_variant, states_minimum, years_in
+from ..facts import (asks_origin, carries, dates_origin, has_quantity, names_variant, states_average, states_minimum,
+                     states_number, years_in)
 from ..helpers import names_helpers
 from ..lexical import tokenize
 from ..members import states_members
@@ -485,6 +486,9 @@ class ExtractiveEngine:
             if question.answer_type == QUANTITY:
                 # ...nor by a figure of another year, another variant (« taille 1 » for « taille 3 »), or a figure
                 # that is not a minimum when the least is asked: what the sheets do say is not the answer
+                if unfigured := self._unfigured_schemes(question, candidates):
+                    return refusal.no_figure(*self.quotes(context, units[:1]),
+                                             lacking=f"donnent pas ce chiffre ({', '.join(unfigured)})")
                 for fits, lacking in self._figure_conditions(question, context):
                     fitting = [u for u in units if fits(u)]
                     if not fitting:
@@ -561,8 +565,11 @@ class ExtractiveEngine:
 
     def _figure_conditions(self, question: Question, context: Context) -> list[tuple[Callable[[Unit], bool], str]]:
         """What a figure must also be to answer a "how many / how much" question, each with what the sheets lack
-        when none is: of the year it names, of the numbered variant it names, a minimum when it asks the least."""
-        conditions: list[tuple[Callable[[Unit], bool], str]] = []
+        when none is: a number (not « un » as an article), about the structure it names (not a figure of the ESP for
+        a centre de santé), of the year and the numbered variant it names, a minimum when it asks the least, an
+        average when it asks one."""
+        conditions: list[tuple[Callable[[Unit], bool], str]] = [
+            (lambda u: states_number(u.text) and _about_the_structures(u, question), "donnent pas ce chiffre")]
         if question.years:
             years = set(question.years)
             conditions.append((lambda u: bool(self.years_of(u, context) & years),
@@ -572,7 +579,17 @@ class ExtractiveEngine:
                                f"donnent pas ce chiffre pour « {variant} »"))
         if question.minimum:
             conditions.append((lambda u: states_minimum(u.text), "donnent pas de minimum"))
+        if question.average:
+            conditions.append((lambda u: states_average(u.text), "donnent pas de moyenne"))
         return conditions
+
+    def _unfigured_schemes(self, question: Question, units: list[Unit]) -> list[str]:
+        """The funding schemes a "how much" question names (« au titre du FIR ») that no retrieved figure about its
+        structure comes with (the ESS's funding is not the FIR): none of the figures answers it. A figure near the
+        best one may stand without the scheme's name (« une rémunération spécifique… 69 790 € » is the ACI)."""
+        return [scheme for scheme in question.acronyms if scheme in SCHEMES and not any(
+            states_number(u.text) and _about_the_structures(u, question) and set(tokenize(scheme)) <= self._context_words(u)
+            for u in units)]
 
     def years_of(self, unit: Unit, context: Context) -> set[str]:
         """The years a unit's figure is of: those it or its headers name, else the year of its sheet's date."""

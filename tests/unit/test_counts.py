@@ -5,7 +5,7 @@ another variant (« taille 1 » for « taille 3 ») or one that is not a minimum
 import pytest
 
 from assistant.answer.extractive import ExtractiveEngine
-from assistant.facts import counted, names_variant, numbered_variants, states_minimum
+from assistant.facts import counted, names_variant, numbered_variants, states_minimum, states_number
 from assistant.question import analyse
 from tests.unit.conftest import context_of
 
@@ -121,3 +121,37 @@ def test_a_price_the_sheets_never_give_is_a_graded_refusal(shipped_sheets, shipp
     cell = _cell(shipped_passages, "occitanie", "MSP", "Financements")
     draft = _answer(shipped_sheets, "Quel est le loyer moyen d'un cabinet en MSP ?", [cell])
     assert draft.abstained and "80 105" in draft.citations[0].text
+
+
+def test_a_share_asks_for_a_figure_of_what_it_is_a_share_of():
+    question = analyse("Quelle part de la population est couverte par les CPTS en Occitanie ?")
+    assert question.quantity and "figure" in question.kinds and question.counted == frozenset({"popul"})
+
+
+def test_an_average_asked_is_answered_by_an_average_or_gets_a_graded_refusal(shipped_sheets, shipped_passages):
+    msp = _cell(shipped_passages, "occitanie", "MSP", "Financements")  # « ACI: 80 105 € en moyenne en 2022 »
+    assert not _answer(shipped_sheets, "Combien touche en moyenne une MSP avec l'ACI ?", [msp]).abstained
+    cpts = _cell(shipped_passages, "occitanie", "CPTS", "Financements")  # a range, no average
+    draft = _answer(shipped_sheets, "Combien touche en moyenne une CPTS au titre de l'ACI ?", [cpts])
+    assert draft.abstained and draft.text.startswith("Les fiches ne donnent pas de moyenne.")
+
+
+def test_a_scheme_no_figure_of_the_structure_comes_with_is_a_graded_refusal(shipped_sheets, shipped_passages):
+    ess = _cell(shipped_passages, "nouvelle-aquitaine", "ESS", "Financement")  # an amorçage credit and a dotation
+    draft = _answer(shipped_sheets, "Combien une ESS peut-elle obtenir au titre du FIR ?", [ess])
+    assert draft.abstained and draft.text.startswith("Les fiches ne donnent pas ce chiffre (FIR).")
+    esp = _cell(shipped_passages, "occitanie", "ESP", "Financements")
+    answered = _answer(shipped_sheets, "Combien une ESP peut-elle recevoir au titre du FIR ?", [esp])
+    assert not answered.abstained and "30 000" in answered.text
+
+
+def test_a_figure_about_another_structure_does_not_answer(shipped_sheets, shipped_passages):
+    esp = _cell(shipped_passages, "occitanie", "ESP", "Composition")  # « Au moins 1 médecin généraliste… »
+    draft = _answer(shipped_sheets, "Combien de médecins faut-il au minimum pour ouvrir un centre de santé ?", [esp])
+    assert draft.abstained
+    assert not _answer(shipped_sheets, "Combien de médecins faut-il au minimum dans une ESP ?", [esp]).abstained
+
+
+def test_un_as_an_article_is_no_number():
+    assert not states_number("Il répond à un besoin du territoire.")
+    assert states_number("au moins un médecin généraliste") and states_number("trois professionnels")
