@@ -14,8 +14,8 @@ from typing import Callable, Sequence
 from .acronyms import ACRONYMS, STRUCTURES, abbreviate, acronyms_in, expand
 from .agents import asked_action
 from .conversation import standalone_question
-from .facts import (SPECIFIC, asked_kinds, asks_average, asks_date, asks_minimum, asks_quantity, counted,
-                    numbered_variants, strip_kind_words, years_in)
+from .facts import (SPECIFIC, asked_kinds, asks_average, asks_date, asks_minimum, asks_origin, asks_quantity,
+                    counted, numbered_variants, strip_kind_words, years_in)
 from .glossary import _PATTERN as _ENGLISH, french_terms, funding_terms
 from .lexical import tokenize
 from .schema import Turn
@@ -158,6 +158,7 @@ class Question:
     minimum: bool = False  # a "how many / how much" question for the least (« au minimum »)
     average: bool = False  # a "how many / how much" question for an average (« en moyenne »)
     when: bool = False  # can only be answered with a date (depuis quand, en quelle année…)
+    origin: bool = False  # asks when something began (« depuis quand… existe », « … ont vu le jour »)
     benefits: bool = False  # asks what something brings (« pourquoi rejoindre… », « quel intérêt… »)
     members: bool = False  # asks who makes a structure up (« qui peut adhérer… », « de qui se compose… »)
     helpers: bool = False  # asks who helps with a project (« qui peut m'accompagner… », « vers qui se tourner… »)
@@ -364,6 +365,7 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
         minimum=asked == QUANTITY and asks_minimum(standalone),
         average=asked == QUANTITY and asks_average(standalone),
         when=asks_date(standalone),
+        origin=asks_origin(standalone),
         benefits=benefits,
         members=asked == LIST and asks_members(standalone),
         helpers=asked == CONTACT and asks_helpers(standalone),

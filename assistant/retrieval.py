@@ -11,7 +11,7 @@ from .acronyms import STRUCTURES, acronyms_in, expand
 from .agents import names_doer
 from .benefits import announcement, lists_benefits
 from .definitions import definition_rule, passage_defines, passage_says_what_it_is
-from .facts import carries
+from .facts import carries, dates_origin
 from .glossary import _PATTERN as _GLOSSARY
 from .index import OpenIndex
 from .helpers import names_helpers
@@ -35,6 +35,9 @@ BENEFITS_WEIGHT = 1.0
 DATE_TERMS = "naissance création créée introduite"
 # A question on when something happened also ranks the passages that hold a date, weighted like this.
 DATED_WEIGHT = 1.0
+# A question on when something began (« … ont vu le jour ? ») also ranks the passages that date a beginning, weighted
+# like this: only such a date answers it (a question for a phone number weighs its list as much)
+ORIGIN_WEIGHT = 2.0
 # A question on who makes a structure up (« qui peut adhérer à une CPTS ? ») also ranks the passages that give
 # its composition, weighted like this.
 MEMBERS_WEIGHT = 1.0
@@ -111,6 +114,7 @@ class HybridRetriever:
         self._naming: dict[str, list[int]] = {}
         self._defining: dict[tuple, list[int]] = {}
         self._benefits: list[int] | None = None
+        self._origins: list[int] | None = None
         self._helpers: list[int] | None = None
         self._steps: dict[str, list[int]] = {}  # one entry per structure the question names: bounded
         self._members: dict[str, list[int]] = {}  # likewise
@@ -140,6 +144,17 @@ class HybridRetriever:
             ]
         scores = self.index.lexical.scores(self._lexical_query(question))
         return self._named_first(self._holding[key], scores, question)
+
+    def originating(self, question: Question) -> list[int]:
+        """The passages that date a beginning (« Naissance : 2007 », « lancée début 2022 »), those about the
+        structures the question names first, then best BM25 first."""
+        if self._origins is None:
+            self._origins = [i for i, p in enumerate(self.index.passages)
+                             if p.kind != "references" and dates_origin(p.text)]
+        scores = self.index.lexical.scores(self._lexical_query(question))
+        passages, asked = self.index.passages, set(question.structures)
+        about = {i for i in self._origins if asked & set(acronyms_in(passages[i].entity or passages[i].body))}
+        return sorted(self._origins, key=lambda i: (bool(asked) and i not in about, -scores[i]))[: self.candidates]
 
     def _best(self, positions: list[int], scores) -> list[int]:
         """These passages, best score first, as many as a ranking holds."""
@@ -305,9 +320,10 @@ class HybridRetriever:
             rankings.append(self.holding(wanted, question))
             weights.append(2.0)
         if "date" in question.kinds and mode == "hybrid":
-            # « depuis quand… » also ranks the passages that hold a date
-            rankings.append(self.holding(frozenset({"date"}), question))
-            weights.append(DATED_WEIGHT)
+            # « depuis quand… » also ranks the passages that hold a date; « … ont vu le jour » those that date a
+            # beginning
+            rankings.append(self.originating(question) if question.origin else self.holding(frozenset({"date"}), question))
+            weights.append(ORIGIN_WEIGHT if question.origin else DATED_WEIGHT)
         if "duration" in question.kinds and mode == "hybrid":
             # « dans quel délai… » also ranks the passages that hold a length of time
             rankings.append(self.holding(frozenset({"duration"}), question))

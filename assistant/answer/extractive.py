@@ -20,7 +20,7 @@ from ..agents import names_someone, states_action
 from ..benefits import announcement, lists_benefits
 from ..chunking import BULLET, METADATA, states_fact
 from ..definitions import definition_rule, defines, gives_long_form, glossary_defines, says_what_it_is
-from ..facts import (asks_origin, carries, dates_origin, has_quantity, names_variant, states_average, states_minimum,
+from ..facts import (carries, dates_origin, has_quantity, names_variant, states_average, states_minimum,
                      states_number, years_in)
 from ..helpers import names_helpers
 from ..lexical import tokenize
@@ -497,12 +497,11 @@ class ExtractiveEngine:
         if "date" in question.kinds and not specific:
             # « depuis quand… » is answered with a date when the passages hold one
             # ...and, asked when something began, a date of that beginning (not the date of a survey or a figure)
-            origin = asks_origin(question.standalone)
             dated = self._stating("date", units, best, question,
-                                  lambda u: not origin or dates_origin(self._unit_context(u)))
+                                  lambda u: not question.origin or dates_origin(self._unit_context(u)))
             if dated:
                 units, best = dated, dated[0].score
-            elif question.when or origin:
+            elif question.when or question.origin:
                 # and only a date answers it: what the sheets do say is not presented as the answer
                 return refusal.no_date(*self.quotes(context, units[:1]))
         if "duration" in question.kinds and not specific:

@@ -115,3 +115,14 @@ def test_a_question_on_when_something_began_is_answered_by_the_date_of_that_begi
     law = _body(shipped_passages, "Dernière-née des organisations")
     draft = ExtractiveEngine().answer(context_of(shipped_sheets, "Depuis quand les ESS existent-elles ?", [law]))
     assert not draft.abstained and "24 juillet 2019" in draft.text
+
+
+def test_retrieval_ranks_the_passages_that_date_the_beginning_of_the_structure_asked(shipped_retriever):
+    question = analyse("En quelle année les maisons de santé pluriprofessionnelles ont-elles vu le jour ?")
+    assert question.origin
+    passages = shipped_retriever.index.passages
+    first = passages[shipped_retriever.originating(question)[0]]
+    assert first.attribute == "Naissance" and first.body.endswith("2007")  # the MSP's, not the centres de santé's
+    assert all(passages[i].kind != "references" for i in shipped_retriever.originating(question))
+    top = [r.passage for r in shipped_retriever.search(question, k=5).passages]
+    assert any(p.attribute == "Naissance" and p.body.endswith("2007") for p in top)
