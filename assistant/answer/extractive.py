@@ -25,7 +25,7 @@ from ..facts import (carries, dates_origin, has_quantity, names_variant, states_
 from ..helpers import names_helpers
 from ..lexical import tokenize
 from ..members import states_members
-from ..question import COMPARISON, DEFINITION, LIST, PROCEDURE, QUANTITY, STRUCTURES, Question
+from ..question import COMPARISON, CONTACT, DEFINITION, LIST, PROCEDURE, QUANTITY, STRUCTURES, Question
 from ..schema import Passage
 from ..steps import STEPS, sets_up, step_of
 from ..text import clean_markup, figures, sentence_spans
@@ -127,6 +127,17 @@ def files_the_sheet(unit: Unit) -> bool:
     """Whether a unit only says where the sheet's words come from or how the sheet is filed: its list of
     sources, or a labelled line (« Source : DGOS avril 2023 », « Mots clés : … »)."""
     return unit.passage.kind == "references" or METADATA.match(unit.text) is not None
+
+
+def titles_a_link(unit: Unit, source: str) -> bool:
+    """Whether a unit is the title of a link in a list of links: a line with no address and no sentence of its
+    own, whose next line is its address (« 3. Assurance Maladie – Structures coordonnées et rémunérations » above
+    « https://www.ameli.fr/… »). It tells where to read more: it answers a question on where to find something,
+    not one on what its words name."""
+    if carries("site", unit.text) or unit.text.rstrip().endswith((".", "!", "?", ":")):
+        return False
+    following = next((line for line in source[unit.end:unit.end + 400].splitlines() if line.strip()), "")
+    return carries("site", following)
 
 
 def _row_entity(passage: Passage) -> set[str]:
@@ -397,6 +408,8 @@ class ExtractiveEngine:
                 found += [whole] if whole else []
         if not SOURCES_ASKED & question.subject:
             found = [u for u in found if not files_the_sheet(u)]
+        if question.answer_type != CONTACT and "site" not in question.kinds:
+            found = [u for u in found if not titles_a_link(u, context.sheet_text(u.passage.sheet_id))]
         defining = question.answer_type == DEFINITION
         rule = definition_rule(
             question, lambda r: any(defines(u.passage, u.text, question, r.term, r.loose) for u in found)

@@ -383,3 +383,19 @@ def test_a_sentence_about_another_structure_that_names_the_asked_one_in_passing_
     # a comparison asks about each structure: no unit is about another one
     both = context(corpus, "Quelle différence entre un DAC et une ESS ?", ["Pilotées par les libéraux, l'ESS"])
     assert not any(u.elsewhere for u in ExtractiveEngine().units(both))
+
+
+def test_a_link_title_answers_where_to_read_more_not_what_it_names():
+    from tests.unit.conftest import context_of
+
+    sheets = {s.id: s for s in load_corpus(CORPUS)}
+    passages = [p for s in sheets.values() for p in chunk_sheet(s)]
+    links = next(p for p in passages if "Structures coordonnées et rémunérations" in p.body)
+    funding = next(p for p in passages if "rémunération spécifique pouvant aller jusqu'à 69 790 €" in p.body)
+    draft = ExtractiveEngine().answer(context_of(
+        sheets, "Quelle rémunération une maison de santé peut-elle espérer de l'Assurance maladie ?", [links, funding]))
+    assert "69 790" in draft.citations[0].text
+    assert not any("Structures coordonnées et rémunérations" in c.text for c in draft.citations)
+    site = ExtractiveEngine().answer(context_of(
+        sheets, "Sur quel site l'Assurance maladie présente-t-elle les structures coordonnées ?", [links]))
+    assert "ameli.fr" in site.text
