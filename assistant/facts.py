@@ -20,8 +20,8 @@ _ASKS = {
     "site": re.compile(r"(?<!plusieurs )(?<!même )(?<!seul )\bsites?\b(?! multi)|\bweb\b|\burl\b|\bwebsites?\b", re.I),
     "contact": re.compile(r"contact|qui (?:contacter|s'adresser|appeler)|interlocuteur|s'adresser|who (?:to|should)", re.I),
     "figure": re.compile(
-        r"combien|montant|quel(?:le)? somme|nombre|pourcentage|taux|how (?:much|many)|amount|€|euros?|taille|" + _PRICE, re.I
-    ),
+        r"combien|montant|quel(?:le)? somme|nombre|pourcentage|taux|how (?:much|many)|amount|€|euros?|taille|"
+        + _PRICE, re.I),
     # when something happened or happens (« depuis quand… », « en quelle année… », « quand… »)
     "date": re.compile(
         r"^\s*quand\b|\b(?:depuis|jusqu'à|à partir de|dès) quand\b|\b(?:quelle|depuis quelle|à partir de quelle) "
@@ -114,7 +114,8 @@ def asks_quantity(question: str) -> bool:
 # (« en combien de versements », « combien d'années ») counts no thing.
 _COUNTED = re.compile(
     r"\b(?:combien|nombre) (?:de |d'|d’|des )(?P<thing>[\wÀ-ÿ-]+)|\bhow many (?P<english>[\w-]+)"
-    r"|\b(?:montant|somme|taux|pourcentage|part|proportion)s?(?: (?:annuel|total|moyen|global|mensuel|maximal|minimal)(?:le|e)?s?)?"
+    r"|\b(?:montant|somme|taux|pourcentage|part|proportion)s?"
+    r"(?: (?:annuel|total|moyen|global|mensuel|maximal|minimal)(?:le|e)?s?)?"
     r" (?:de la |de l'|de l’|du |des |de |d'|d’)(?P<measured>[\wÀ-ÿ-]+)|(?P<price>" + _PRICE + ")", re.I)
 _NOT_A_THING = re.compile(
     r"(?:fois|versements?|tranches?|temps|ann[ée]es?|ans|mois|semaines?|jours?|heures?|times|years?|months?)$", re.I)
@@ -131,11 +132,34 @@ def counted(question: str) -> str:
 # A numbered variant a question asks about (« une CPTS de taille 3 », « le secteur 2 »): a word, then a number
 # that is not part of a date or an amount.
 _VARIANT = re.compile(r"\b([a-zà-ÿ]{4,}) (\d{1,2})\b(?![/.,:]\d|\s?(?:%|€|k€|000))", re.I)
+
+
+def numbered_variants(question: str) -> tuple[str, ...]:
+    """The numbered variants a question asks about (« taille 3 »), as written."""
+    return tuple(f"{word} {number}" for word, number in _VARIANT.findall(question))
+
+
+def names_variant(text: str, variant: str) -> bool:
+    """Whether a text names this numbered variant (« taille 3 », « Taille 3 », « tailles 3 »)."""
+    word, number = variant.rsplit(" ", 1)
+    return bool(re.search(rf"\b{re.escape(word)}s? {number}\b(?![/.,]\d)", text, re.I))
+
+
 # A question for the least (« au minimum », « au moins combien… »), and a text that states one (« Minimum trois
 # professionnels », « au moins deux médecins », « à partir de 3 », « > 2500 »).
 _ASKS_MINIMUM = re.compile(r"\bau minimum\b|\bminimum\b|\bau moins\b|\bminima\b|\bminimal\w*|\bat least\b", re.I)
 _STATES_MINIMUM = re.compile(
     r"\bau minimum\b|\bminimum\b|\bau moins\b|\bminima\b|\bminimal\w*|\bà partir de\b|\bplus de\b|>\s?\d|≥", re.I)
+
+
+def asks_minimum(question: str) -> bool:
+    """Whether a question asks for the least number or amount (« combien… au minimum ? »)."""
+    return bool(_ASKS_MINIMUM.search(question))
+
+
+def states_minimum(text: str) -> bool:
+    """Whether a text states a least number or amount."""
+    return bool(_STATES_MINIMUM.search(text))
 
 
 # A question for an average (« en moyenne », « le montant moyen »), and a text that states one.
@@ -152,33 +176,12 @@ def states_average(text: str) -> bool:
     return bool(_AVERAGE.search(text))
 
 
-def numbered_variants(question: str) -> tuple[str, ...]:
-    """The numbered variants a question asks about (« taille 3 »), as written."""
-    return tuple(f"{word} {number}" for word, number in _VARIANT.findall(question))
-
-
-def names_variant(text: str, variant: str) -> bool:
-    """Whether a text names this numbered variant (« taille 3 », « Taille 3 », « tailles 3 »)."""
-    word, number = variant.rsplit(" ", 1)
-    return bool(re.search(rf"\b{re.escape(word)}s? {number}\b(?![/.,]\d)", text, re.I))
-
-
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
 def years_in(text: str) -> tuple[str, ...]:
     """The years a text names (« 2022 », « au 31.12.2022 », « 01/11/2025 »), in order."""
     return tuple(_YEAR.findall(text))
-
-
-def asks_minimum(question: str) -> bool:
-    """Whether a question asks for the least number or amount (« combien… au minimum ? »)."""
-    return bool(_ASKS_MINIMUM.search(question))
-
-
-def states_minimum(text: str) -> bool:
-    """Whether a text states a least number or amount."""
-    return bool(_STATES_MINIMUM.search(text))
 
 
 def strip_kind_words(question: str) -> str:
@@ -222,8 +225,8 @@ _COUNTED_ONE = re.compile(r"\b(?:au moins|au minimum|minimum|au plus|seul(?:e|em
 def states_number(text: str) -> bool:
     """Digits, a number in words other than « un »/« une » (« trois professionnels »), or « un » that counts
     (« au moins un médecin »): a text that can answer "how many"."""
-    return (bool(re.search(r"\d", text)) or any(m.group().lower() not in ("un", "une") for m in _NUMBER_WORDS.finditer(text))
-            or bool(_COUNTED_ONE.search(text)))
+    return (bool(re.search(r"\d", text)) or bool(_COUNTED_ONE.search(text))
+            or any(m.group().lower() not in ("un", "une") for m in _NUMBER_WORDS.finditer(text)))
 
 
 def has_quantity(text: str) -> bool:

@@ -35,8 +35,8 @@ BENEFITS_WEIGHT = 1.0
 DATE_TERMS = "naissance création créée introduite"
 # A question on when something happened also ranks the passages that hold a date, weighted like this.
 DATED_WEIGHT = 1.0
-# A question on when something began (« … ont vu le jour ? ») also ranks the passages that date a beginning, weighted
-# like this: only such a date answers it (a question for a phone number weighs its list as much)
+# A question on when something began (« … ont vu le jour ? ») also ranks the passages that date a beginning,
+# weighted like this: only such a date answers it (a question for a phone number weighs its list as much)
 ORIGIN_WEIGHT = 2.0
 # A question on who makes a structure up (« qui peut adhérer à une CPTS ? ») also ranks the passages that give
 # its composition, weighted like this.
@@ -322,7 +322,8 @@ class HybridRetriever:
         if "date" in question.kinds and mode == "hybrid":
             # « depuis quand… » also ranks the passages that hold a date; « … ont vu le jour » those that date a
             # beginning
-            rankings.append(self.originating(question) if question.origin else self.holding(frozenset({"date"}), question))
+            rankings.append(self.originating(question) if question.origin
+                            else self.holding(frozenset({"date"}), question))
             weights.append(ORIGIN_WEIGHT if question.origin else DATED_WEIGHT)
         if "duration" in question.kinds and mode == "hybrid":
             # « dans quel délai… » also ranks the passages that hold a length of time

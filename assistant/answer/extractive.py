@@ -497,8 +497,9 @@ class ExtractiveEngine:
                     return refusal.no_figure(*self.quotes(context, units[:1]))
                 units, best = counting, counting[0].score
             if question.answer_type == QUANTITY:
-                # ...nor by a figure of another year, another variant (« taille 1 » for « taille 3 »), or a figure
-                # that is not a minimum when the least is asked: what the sheets do say is not the answer
+                # ...nor when no figure about its structure comes with the scheme it names (« au titre du FIR »), nor
+                # by a figure of another year, another variant (« taille 1 » for « taille 3 »), or one that is not a
+                # minimum or an average when that is asked: what the sheets do say is not the answer
                 if unfigured := self._unfigured_schemes(question, candidates):
                     return refusal.no_figure(*self.quotes(context, units[:1]),
                                              lacking=f"donnent pas ce chiffre ({', '.join(unfigured)})")
@@ -599,9 +600,10 @@ class ExtractiveEngine:
         """The funding schemes a "how much" question names (« au titre du FIR ») that no retrieved figure about its
         structure comes with (the ESS's funding is not the FIR): none of the figures answers it. A figure near the
         best one may stand without the scheme's name (« une rémunération spécifique… 69 790 € » is the ACI)."""
-        return [scheme for scheme in question.acronyms if scheme in SCHEMES and not any(
-            states_number(u.text) and _about_the_structures(u, question) and set(tokenize(scheme)) <= self._context_words(u)
-            for u in units)]
+        figures_of = [self._context_words(u) for u in units
+                      if states_number(u.text) and _about_the_structures(u, question)]
+        return [scheme for scheme in question.acronyms
+                if scheme in SCHEMES and not any(set(tokenize(scheme)) <= words for words in figures_of)]
 
     def years_of(self, unit: Unit, context: Context) -> set[str]:
         """The years a unit's figure is of: those it or its headers name, else the year of its sheet's date."""

@@ -78,7 +78,7 @@ def test_a_text_names_a_variant_only_with_its_own_number():
 def test_a_minimum_is_stated_in_words_or_signs():
     assert states_minimum("Minimum trois professionnels de santé") and states_minimum("au moins deux médecins")
     assert states_minimum("> 2500 dont 582 pluriprofessionnels")
-    assert not states_minimum("Ensemble de professionnels de santé constitué autour de médecins spécialistes 1 ou plusieurs")
+    assert not states_minimum("Ensemble de professionnels constitué autour de médecins spécialistes 1 ou plusieurs")
 
 
 def _cell(passages, sheet, entity, attribute):
@@ -110,10 +110,10 @@ def test_a_figure_of_another_variant_is_a_graded_refusal_naming_it(shipped_sheet
 
 def test_the_least_asked_is_answered_by_a_minimum_or_gets_a_graded_refusal(shipped_sheets, shipped_passages):
     escap = _cell(shipped_passages, "nouvelle-aquitaine", "ESCAP", "Public")
-    answered = _answer(shipped_sheets, "Combien de professionnels de santé au minimum pour former une ESCAP ?", [escap])
+    answered = _answer(shipped_sheets, "Combien de professionnels au minimum pour former une ESCAP ?", [escap])
     assert not answered.abstained and "Minimum trois" in answered.text
     ess = _cell(shipped_passages, "occitanie", "ESS", "Composition")
-    draft = _answer(shipped_sheets, "Combien de médecins spécialistes faut-il au minimum pour créer une ESS ?", [ess])
+    draft = _answer(shipped_sheets, "Combien de spécialistes faut-il au minimum pour créer une ESS ?", [ess])
     assert draft.abstained and draft.text.startswith("Les fiches ne donnent pas de minimum.")
 
 
