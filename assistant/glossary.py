@@ -37,6 +37,8 @@ EN_FR: dict[str, str] = {
     "may": "mai", "june": "juin", "july": "juillet", "august": "août", "september": "septembre",
     "october": "octobre", "november": "novembre", "december": "décembre", "manage": "gère géré",
     "manages": "gère géré", "managed": "géré", "existed": "existait", "exist": "existe", "active": "activité", "set up": "créer mise en place", "what is": "qu'est-ce", "average": "moyenne",
+    "practice": "exercice", "coordinated practice": "exercice coordonné", "work": "exercer travailler",
+    "working": "exercer travailler", "alone": "seul isolement", "choose": "choisir",
 }
 
 _PATTERN = re.compile(

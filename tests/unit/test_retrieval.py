@@ -97,3 +97,13 @@ def test_the_words_that_only_ask_what_something_means_are_not_its_topic(shipped_
     asked = analyse("Qu'entend-on au juste par exercice coordonné ?")
     assert shipped_retriever.term_coverage(asked) == 1.0
     assert "entend" not in asked.topic.lower()
+
+
+def test_an_english_question_is_measured_on_its_words_of_the_field(shipped_retriever):
+    from assistant.lexical import tokenize
+
+    # English function words are no topic; « practice », « working », « alone » are the field's words in English
+    asked = analyse("Why would a GP choose coordinated practice over working alone?")
+    assert not {"would", "over"} & set(tokenize(asked.topic))
+    assert shipped_retriever.term_coverage(asked) >= 0.6
+    assert shipped_retriever.term_coverage(analyse("What is the capital of Australia?")) < 0.6
