@@ -190,13 +190,19 @@ class Rule:
     loose: bool = False
 
 
-def definition_rule(question: Question, defined: Callable[[Rule], bool]) -> Rule:
+def definition_rule(question: Question, defined: Callable[[Rule], bool],
+                    said: Callable[[Rule], bool] = lambda rule: False) -> Rule:
     """The first rule under which something defines the question's term (``defined``), strictest first: the
     term it names; then the shorter terms it narrows (« exercice coordonné pluriprofessionnel », which no sheet
-    defines, is answered with what « exercice coordonné » is); then the term named first under a heading that
-    names it (« ZOOM SUR CARDIO+ »)."""
-    rules = [Rule(question.defined), *(Rule(h) for h in question.defined_heads), Rule(question.defined, loose=True)]
-    return next((r for r in rules if defined(r)), rules[0])
+    defines, is answered with what « exercice coordonné » is), the first whose definition says what it is
+    (``said``: « … désigne un mode d'organisation ») before the first that only says what it does (« exercice
+    coordonné des soins… permet… » for « exercice coordonné en soins primaires »); then the term named first
+    under a heading that names it (« ZOOM SUR CARDIO+ »)."""
+    strict, heads = Rule(question.defined), [Rule(h) for h in question.defined_heads]
+    if defined(strict):
+        return strict
+    rules = [*(h for h in heads if said(h)), *heads, Rule(question.defined, loose=True)]
+    return next((r for r in rules if defined(r)), strict)
 
 
 def _pieces(passage: Passage) -> list[str]:

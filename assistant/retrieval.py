@@ -189,7 +189,8 @@ class HybridRetriever:
             if len(self._defining) >= MAX_CACHED_DEFINITIONS:  # terms come from visitors: keep the newest only
                 del self._defining[next(iter(self._defining))]
             passages = self.index.passages
-            rule = definition_rule(question, lambda r: any(passage_defines(p, question, r) for p in passages))
+            rule = definition_rule(question, lambda r: any(passage_defines(p, question, r) for p in passages),
+                                   lambda r: any(passage_says_what_it_is(p, question, r) for p in passages))
             defining = [i for i, p in enumerate(passages) if passage_defines(p, question, rule)]
             self._defining[key] = (defining, {i for i in defining
                                               if passage_says_what_it_is(passages[i], question, rule)})

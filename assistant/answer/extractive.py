@@ -412,7 +412,9 @@ class ExtractiveEngine:
             found = [u for u in found if not titles_a_link(u, context.sheet_text(u.passage.sheet_id))]
         defining = question.answer_type == DEFINITION
         rule = definition_rule(
-            question, lambda r: any(defines(u.passage, u.text, question, r.term, r.loose) for u in found)
+            question, lambda r: any(defines(u.passage, u.text, question, r.term, r.loose) for u in found),
+            lambda r: any(says_what_it_is(u.text) and defines(u.passage, u.text, question, r.term, r.loose)
+                          for u in found),
         ) if defining else None
         out = []
         for unit in found:

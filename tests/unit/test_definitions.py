@@ -243,3 +243,15 @@ def test_under_a_heading_naming_the_term_a_sentence_naming_it_first_defines_it_w
     # sentences under its headings that only use the term are not taken for its definition
     coordinated = analyse("Qu'est-ce que l'exercice coordonné ?")
     assert rule_for(coordinated) == Rule(coordinated.defined)
+
+
+def test_a_qualified_term_falls_back_to_the_shorter_term_whose_sheets_say_what_it_is(shipped_passages):
+    from assistant.definitions import definition_rule, passage_defines, passage_says_what_it_is
+
+    # « exercice coordonné … soins » is only said to « permettre »; « exercice coordonné » « désigne » something
+    question = analyse("Qu'appelle-t-on exercice coordonné en soins primaires ?")
+    first_head, shorter = question.defined_heads
+    chosen = definition_rule(question, lambda r: any(passage_defines(p, question, r) for p in shipped_passages),
+                             lambda r: any(passage_says_what_it_is(p, question, r) for p in shipped_passages))
+    assert any(passage_defines(p, question, type(chosen)(first_head)) for p in shipped_passages)
+    assert chosen.term == shorter
