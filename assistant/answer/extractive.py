@@ -370,6 +370,11 @@ class ExtractiveEngine:
         total = math.fsum(self._weight(t) for t in tokens)
         return math.fsum(self._weight(t) for t in tokens & words) / total if total else 0.0
 
+    @staticmethod
+    def _sheet_words_of(unit: Unit) -> set[str]:
+        """The words of the region (and publisher) of a unit's sheet."""
+        return set(tokenize(unit.source))
+
     def overlap(self, question_tokens: set[str] | frozenset[str], unit: Unit, whole_passage: bool = False) -> float:
         """Share of the question's (idf-weighted) words found in the unit (or its passage) and headers."""
         if not question_tokens:
@@ -377,7 +382,9 @@ class ExtractiveEngine:
         return self.share(question_tokens, self._context_words(unit, whole_passage))
 
     def score(self, question: Question, unit: Unit) -> float:
-        overlap = self.overlap(question.concepts, unit)
+        # a regional sheet's units are about its region: « … en Nouvelle-Aquitaine ? » is matched by its sheet's
+        # « CPTS — Financement » cell, which does not repeat the region's name
+        overlap = self.share(question.concepts, self._context_words(unit) | self._sheet_words_of(unit))
         bonus = sum(KIND_BONUS.get(kind, 0.25) for kind in question.kinds if carries(kind, unit.text))
         if unit.defining:
             bonus += DEFINES_BONUS

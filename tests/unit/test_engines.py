@@ -399,3 +399,16 @@ def test_a_link_title_answers_where_to_read_more_not_what_it_names():
     site = ExtractiveEngine().answer(context_of(
         sheets, "Sur quel site l'Assurance maladie présente-t-elle les structures coordonnées ?", [links]))
     assert "ameli.fr" in site.text
+
+
+def test_a_regional_sheet_answers_for_its_region_without_repeating_its_name():
+    from tests.unit.conftest import context_of
+
+    sheets = {s.id: s for s in load_corpus(CORPUS)}
+    passages = [p for s in sheets.values() for p in chunk_sheet(s)]
+    row = next(p for p in passages if p.kind == "table_row" and p.body.startswith("Nouvelle-Aquitaine"))
+    cell = next(p for p in passages if p.sheet_id.startswith("nouvelle-aquitaine") and p.kind == "table_cell"
+                and p.entity.startswith("CPTS") and p.attribute == "Financement")
+    draft = ExtractiveEngine().answer(context_of(
+        sheets, "Comment une CPTS est-elle financée en Nouvelle-Aquitaine ?", [row, cell]))
+    assert "ACI CPTS" in draft.citations[0].text  # the count of CPTS in the region's row is not how they are funded
