@@ -17,11 +17,14 @@ from __future__ import annotations
 import re
 
 from .acronyms import STRUCTURES, acronyms_in
+from .glossary import french_terms
 from .lexical import tokenize
 
 # « Qui finance… », « Mais qui valide… », « Par qui… »; « Qui peut adhérer… » (members) and « Qui
 # m'accompagne… » (helpers) are decided before, by their own answer types.
 _WHO = re.compile(r"^\s*(?:(?:et|mais|alors|donc)\s+)?(?:par\s+)?qui\s+(?P<rest>[^?]*)", re.I)
+# « Who manages the FIR? », « Who can validate an ESS? »: the verb, read in French through the glossary.
+_WHO_EN = re.compile(r"^\s*who\s+(?:(?:does|do|can|could|will|should|must|may)\s+)?(?P<verb>[a-z]+)", re.I)
 _WORD = re.compile(r"[\wÀ-ÿ]+(?:'[\wÀ-ÿ]+)?")
 # Words between « qui » and its verb: auxiliaries, modals, pronouns and articles (« qui est à l'initiative »,
 # « qui peut créer », « qui s'en occupe »).
@@ -68,13 +71,19 @@ def asked_action(question: str) -> frozenset[str]:
     """The stemmed words of the action whose doer a « qui … ? » question asks (« Qui finance les DAC ? » →
     financ); empty for any other question."""
     match = _WHO.match(question)
-    if not match:
+    english = _WHO_EN.match(question)
+    if english:
+        verb = english.group("verb")
+        words = [french_terms(verb) or verb]
+    elif match:
+        rest = match.group("rest")
+        passive = next((m.group(1) for m in _PARTICIPLE.finditer(rest) if m.group(1).lower() not in _BEFORE_ACTION),
+                       "")
+        words = [passive] if passive else [
+            w.split("'")[-1] for w in _WORD.findall(rest) if w.lower() not in _BEFORE_ACTION]
+        words = [w for w in words if w.upper() not in STRUCTURES and not acronyms_in(w)]
+    else:
         return frozenset()
-    rest = match.group("rest")
-    passive = next((m.group(1) for m in _PARTICIPLE.finditer(rest) if m.group(1).lower() not in _BEFORE_ACTION), "")
-    words = [passive] if passive else [
-        w.split("'")[-1] for w in _WORD.findall(rest) if w.lower() not in _BEFORE_ACTION]
-    words = [w for w in words if w.upper() not in STRUCTURES and not acronyms_in(w)]
     if not words:
         return frozenset()
     action = set(tokenize(words[0]))

@@ -39,6 +39,8 @@ EN_FR: dict[str, str] = {
     "manages": "gère géré", "managed": "géré", "existed": "existait", "exist": "existe", "active": "activité", "set up": "créer mise en place", "what is": "qu'est-ce", "average": "moyenne",
     "practice": "exercice", "coordinated practice": "exercice coordonné", "work": "exercer travailler",
     "working": "exercer travailler", "alone": "seul isolement", "choose": "choisir",
+    "validate": "valider validation", "validates": "valide validation", "finances": "finance financement",
+    "runs": "gère gestionnaire", "run": "gère gestionnaire",
 }
 
 _PATTERN = re.compile(

@@ -67,3 +67,18 @@ def test_the_unit_that_names_the_doer_is_quoted(shipped_sheets, shipped_passages
                                                  passages))
     assert not draft.abstained
     assert "Pilotées par les libéraux" in draft.citations[0].text
+
+
+@pytest.mark.parametrize("question, stem", [
+    ("Who manages the FIR fund?", "ger"),  # read in French through the glossary: « gère »
+    ("Who validates an ESS?", "valid"),
+    ("Who finances health centres?", "financ"),
+])
+def test_an_english_who_question_asks_the_doer_of_its_verb(question, stem):
+    assert stem in analyse(question).action
+
+
+def test_a_french_place_name_is_not_read_as_an_english_verb():
+    from assistant.glossary import french_terms
+
+    assert french_terms("la région Pays de la Loire") == ""  # « pays » is no English « pays »
