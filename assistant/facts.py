@@ -121,6 +121,13 @@ _NOT_A_THING = re.compile(
     r"(?:fois|versements?|tranches?|temps|ann[ée]es?|ans|mois|semaines?|jours?|heures?|times|years?|months?)$", re.I)
 
 
+def counts_things(question: str) -> bool:
+    """Whether a "how many" question counts things (« combien de MSP… », « how many DAC… »), not an amount or a
+    share (« le montant de l'ACI », « la part de la population »)."""
+    match = _COUNTED.search(question)
+    return bool(match and (match.group("thing") or match.group("english"))) and bool(counted(question))
+
+
 def counted(question: str) -> str:
     """The thing a "how many / how much" question counts or measures, as written (« centres », « cotisation »),
     or "" when it counts none."""
@@ -227,6 +234,31 @@ def states_number(text: str) -> bool:
     (« au moins un médecin »): a text that can answer "how many"."""
     return (bool(re.search(r"\d", text)) or bool(_COUNTED_ONE.search(text))
             or any(m.group().lower() not in ("un", "une") for m in _NUMBER_WORDS.finditer(text)))
+
+
+# A number and the word it counts (« 313 MSP », « deux médecins », « 1 paramédical »); a unit, a rate or a length
+# after it (« 80 000 € », « 55 % », « 3 ans », « 2 fois ») counts no thing.
+_COUNT = re.compile(
+    r"(?<![\d,./])(?!(?:19|20)\d\d\b)(?:\d[\d  ]*|\b(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|vingt|trente|cent|mille))"
+    r"\s+(?!(?:€|k€|%|euros?|ans?|années?|mois|semaines?|jours?|heures?|fois|versements?|tranches?)\b)"
+    r"([A-Za-zÀ-ÿ]{3,})")
+
+
+def _counted_things(text: str, stems) -> list[set[str]]:
+    """What each number of a text counts, as stems (``stems`` reads a word: « MSP » → msp, maison…)."""
+    return [t for t in (set(stems(word)) for word in _COUNT.findall(text)) if t]
+
+
+def counts_only_others(text: str, counted: frozenset[str], stems) -> bool:
+    """Whether every number of a text that counts a thing counts another thing than ``counted`` (« Au moins 2
+    médecins généralistes et 1 paramédical » for « combien de MSP… ? »)."""
+    things = _counted_things(text, stems)
+    return bool(things) and not any(t & counted for t in things)
+
+
+def counts(text: str, counted: frozenset[str], stems) -> bool:
+    """Whether a number of a text counts ``counted`` (« 313 MSP » for « combien de maisons de santé… ? »)."""
+    return any(t & counted for t in _counted_things(text, stems))
 
 
 def has_quantity(text: str) -> bool:

@@ -15,7 +15,7 @@ from .acronyms import ACRONYMS, STRUCTURES, abbreviate, acronyms_in, expand
 from .agents import asked_action
 from .conversation import standalone_question
 from .facts import (SPECIFIC, asked_kinds, asks_average, asks_date, asks_minimum, asks_origin, asks_quantity,
-                    counted, numbered_variants, strip_kind_words, years_in)
+                    counted, counts_things, numbered_variants, strip_kind_words, years_in)
 from .glossary import _PATTERN as _ENGLISH, french_terms, funding_terms
 from .lexical import tokenize
 from .schema import Turn
@@ -152,6 +152,7 @@ class Question:
     quantity: bool  # can only be answered with a number (combien, montant…)
     # what a "how many" question counts, stemmed (« combien de centres de santé… » → centr); the figure must be of it
     counted: frozenset[str] = frozenset()
+    counts: bool = False  # it counts things (« combien de MSP… »), not an amount or a share (« le montant de l'ACI »)
     # the numbered variants a "how many / how much" question asks about (« une CPTS de taille 3 »): a figure for
     # another variant does not answer it
     variants: tuple[str, ...] = ()
@@ -361,6 +362,7 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
         topic=frame(standalone),
         quantity=asks_quantity(standalone),
         counted=frozenset(tokenize(counted(standalone))) if asked == QUANTITY else frozenset(),
+        counts=asked == QUANTITY and counts_things(standalone),
         variants=numbered_variants(standalone) if asked == QUANTITY else (),
         minimum=asked == QUANTITY and asks_minimum(standalone),
         average=asked == QUANTITY and asks_average(standalone),

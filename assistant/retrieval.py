@@ -11,7 +11,7 @@ from .acronyms import STRUCTURES, acronyms_in, expand
 from .agents import names_doer
 from .benefits import announcement, lists_benefits
 from .definitions import definition_rule, passage_defines, passage_says_what_it_is
-from .facts import carries, dates_origin
+from .facts import carries, counts, dates_origin
 from .glossary import _PATTERN as _GLOSSARY
 from .index import OpenIndex
 from .helpers import names_helpers
@@ -38,6 +38,9 @@ DATED_WEIGHT = 1.0
 # A question on when something began (« … ont vu le jour ? ») also ranks the passages that date a beginning,
 # weighted like this: only such a date answers it (a question for a phone number weighs its list as much)
 ORIGIN_WEIGHT = 2.0
+# A "how many" question also ranks the passages that give a count of what it counts, weighted like the two other
+# lists together: only such a count answers it (as only a phone number answers a question for one)
+COUNT_WEIGHT = 2.0
 # A question on who makes a structure up (« qui peut adhérer à une CPTS ? ») also ranks the passages that give
 # its composition, weighted like this.
 MEMBERS_WEIGHT = 1.0
@@ -144,6 +147,19 @@ class HybridRetriever:
             ]
         scores = self.index.lexical.scores(self._lexical_query(question))
         return self._named_first(self._holding[key], scores, question)
+
+    def counting(self, question: Question) -> list[int]:
+        """The passages that give a count of what a "how many" question counts: a number with it (« 313 MSP »), or
+        a « Nombre » cell of its row (« MSP — Nombre (au 31.12.2022) : 2251 en fonctionnement »), those of the region
+        the question names first, then best BM25 first."""
+        key = ("count", question.counted)
+        if key not in self._holding:
+            if len(self._holding) >= MAX_CACHED_DEFINITIONS:  # what is counted comes from visitors: newest only
+                del self._holding[next(iter(self._holding))]
+            stems = lambda word: tokenize(expand(word))  # noqa: E731
+            self._holding[key] = [i for i, p in enumerate(self.index.passages)
+                                  if p.kind != "references" and _gives_count(p, question.counted, stems)]
+        return self._named_first(self._holding[key], self.index.lexical.scores(question.search_text), question)
 
     def originating(self, question: Question) -> list[int]:
         """The passages that date a beginning (« Naissance : 2007 », « lancée début 2022 »), those about the
@@ -326,6 +342,10 @@ class HybridRetriever:
             rankings.append(self.originating(question) if question.origin
                             else self.holding(frozenset({"date"}), question))
             weights.append(ORIGIN_WEIGHT if question.origin else DATED_WEIGHT)
+        if question.counts and mode == "hybrid":
+            # « combien de MSP… » also ranks the passages that give a count of MSP
+            rankings.append(self.counting(question))
+            weights.append(COUNT_WEIGHT)
         if "duration" in question.kinds and mode == "hybrid":
             # « dans quel délai… » also ranks the passages that hold a length of time
             rankings.append(self.holding(frozenset({"duration"}), question))
@@ -395,6 +415,17 @@ class HybridRetriever:
     def _top_dense(self, question: Question) -> float:
         best = self.dense(question, 1)
         return best[0][1] if best else 0.0
+
+
+def _gives_count(passage, counted: frozenset[str], stems) -> bool:
+    """Whether a passage gives a count of ``counted``: a number with it (« 313 MSP »), a « Nombre » cell of its row
+    or column, or a row under a « Nombre de CPTS » header."""
+    if counts(passage.body, counted, stems):
+        return True
+    if passage.kind == "table_cell":
+        return "nombr" in tokenize(passage.attribute) and counted <= set(stems(passage.entity))
+    return passage.kind == "table_row" and any("nombr" in tokenize(name) and counted <= set(stems(name))
+                                                for name, _ in passage.cells)
 
 
 def _sheet_by_sheet(ranked: list[int], passages) -> list[int]:

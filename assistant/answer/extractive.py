@@ -20,8 +20,8 @@ from ..agents import names_someone, states_action
 from ..benefits import announcement, lists_benefits
 from ..chunking import BULLET, METADATA, states_fact
 from ..definitions import definition_rule, defines, gives_long_form, glossary_defines, says_what_it_is
-from ..facts import (carries, dates_origin, has_quantity, names_variant, states_average, states_minimum,
-                     states_number, years_in)
+from ..facts import (carries, counts_only_others, dates_origin, has_quantity, names_variant, states_average,
+                     states_minimum, states_number, years_in)
 from ..helpers import names_helpers
 from ..lexical import tokenize
 from ..members import states_members
@@ -501,7 +501,10 @@ class ExtractiveEngine:
                 return refusal.no_figure()
             if question.counted:
                 # ...nor « combien de centres de santé… » by a count of CPTS: the figure is of what it counts
-                counting = [u for u in units if question.counted <= self._context_words(u)]
+                # ...nor by « Au moins 2 médecins et 1 paramédical » for « combien de MSP… »: its numbers count
+                # something else
+                counting = [u for u in units if question.counted <= self._context_words(u) and not (
+                    question.counts and counts_only_others(u.text, question.subject, lambda w: tokenize(expand(w))))]
                 if not counting:
                     return refusal.no_figure(*self.quotes(context, units[:1]))
                 units, best = counting, counting[0].score

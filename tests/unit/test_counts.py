@@ -155,3 +155,39 @@ def test_a_figure_about_another_structure_does_not_answer(shipped_sheets, shippe
 def test_un_as_an_article_is_no_number():
     assert not states_number("Il répond à un besoin du territoire.")
     assert states_number("au moins un médecin généraliste") and states_number("trois professionnels")
+
+
+def test_what_each_number_of_a_text_counts():
+    from assistant.acronyms import expand
+    from assistant.facts import counts, counts_only_others, counts_things
+    from assistant.lexical import tokenize
+
+    stems = lambda word: tokenize(expand(word))  # noqa: E731
+    msp = frozenset(tokenize("maisons"))
+    assert counts("313 MSP", msp, stems)  # « MSP » is a maison de santé
+    composition = "Au moins 2 médecins généralistes et 1 paramédical"
+    assert counts_only_others(composition, msp, stems)
+    assert not counts_only_others(composition, frozenset({"medecin"}), stems)
+    # amounts, shares, years, fractions and lengths count no thing
+    assert not counts_only_others("ACI: 80 105 € en moyenne en 2022 FIR: 50 000 € en 2 fois sur 2 ans", msp, stems)
+    assert not counts_only_others("Tarifs opposables – 1/3 payant", frozenset({"tarif"}), stems)
+    assert counts_things("Combien de MSP existe-t-il ?") and not counts_things("Quel est le montant de l'ACI ?")
+
+
+def test_a_how_many_question_is_not_answered_by_numbers_that_count_something_else(shipped_sheets, shipped_passages):
+    composition = _cell(shipped_passages, "occitanie", "MSP", "Composition")  # « Au moins 2 médecins… »
+    count = next(p for p in shipped_passages if p.kind == "table_cell" and p.attribute.startswith("Nombre")
+                 and p.entity.startswith("MSP"))  # « 2251 en fonctionnement »
+    question = "Combien de maisons de santé pluriprofessionnelles existe-t-il ?"
+    draft = _answer(shipped_sheets, question, [composition, count])
+    assert not draft.abstained and "2251" in draft.citations[0].text
+    assert not any("médecins" in c.text for c in draft.citations)
+
+
+def test_retrieval_ranks_the_counts_of_what_is_counted(shipped_retriever):
+    question = analyse("Combien de maisons de santé pluriprofessionnelles existe-t-il ?")
+    passages = shipped_retriever.index.passages
+    bodies = [passages[i].body for i in shipped_retriever.counting(question)]
+    assert any(b.startswith("2251 en fonctionnement") for b in bodies) and any(b.startswith("313 MSP") for b in bodies)
+    top = [r.passage.body for r in shipped_retriever.search(question, k=5).passages]
+    assert any(b.startswith("2251") or b.startswith("313 MSP") for b in top)
