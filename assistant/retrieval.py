@@ -19,7 +19,6 @@ from .lexical import tokenize
 from .members import states_members
 from .question import COMPARISON, DATE, DEFINITION, PROCEDURE, QUANTITY, Question, analyse
 from .schema import Retrieved
-from .text import fold
 from .steps import sets_up
 
 # A "how do I…" question is answered by the steps and the people who help: their words join its search.
@@ -66,8 +65,6 @@ SHARED_PASSAGE_WEIGHT = 0.5
 # A definition question also ranks the passages that define what it names, weighted like this against
 # the BM25 and dense lists (1.0 each).
 DEFINING_WEIGHT = 1.0
-# Sheet regions that are about every region (a national sheet, a sheet that does not say).
-NOT_A_REGION = frozenset({"", "national", "nationale", "france", "non precisee", "non precise"})
 # How many terms' defining passages are kept (found once per term: one pass over the passages).
 MAX_CACHED_DEFINITIONS = 512
 
@@ -407,7 +404,7 @@ class HybridRetriever:
         """The sheets about another region than the one the question names (none when it names no region that
         a sheet is about): national sheets, and sheets whose region is not said, are about every region."""
         regional = {sheet_id: set(tokenize(meta.region)) for sheet_id, meta in self.index.sheets.items()
-                    if fold(meta.region).strip() not in NOT_A_REGION}
+                    if not meta.national}
         if not any(tokens & question.names for tokens in regional.values()):
             return set()
         return {sheet_id for sheet_id, tokens in regional.items() if not tokens & question.names}

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from .text import fold
+
+# Sheet regions that are about every region (a national sheet, a sheet that does not say).
+NOT_A_REGION = frozenset({"", "national", "nationale", "france", "non precisee", "non precise"})
+
 
 @dataclass(frozen=True)
 class SheetMeta:
@@ -18,6 +23,11 @@ class SheetMeta:
     @property
     def date_label(self) -> str:
         return self.date or "non datée"
+
+    @property
+    def national(self) -> bool:
+        """Whether the sheet is about every region: a national sheet, or one that does not say its region."""
+        return fold(self.region).strip() in NOT_A_REGION
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,8 @@ MAX_LIST_ITEM_CHARS = 90
 # (set on the development questions: `coordo eval --calibrate`)
 MIN_ANSWER_COVERAGE = 0.0
 
+# a question naming France asks for the whole country: a national sheet answers that part
+FRANCE = frozenset(tokenize("France"))
 # the words of a question about where the sheets' words come from: only it is answered by their list of sources
 SOURCES_ASKED = frozenset(tokenize("source référence texte"))
 
@@ -256,6 +258,11 @@ def sheet_names(context: Context) -> set[str]:
     """
     words = " ".join(f"{m.publisher} {m.region}" for m in context.sheets.values())
     return set(tokenize(f"{words} {' '.join(STRUCTURES)}"))
+
+
+def _regions(context: Context) -> set[str]:
+    """The words of the regions that regional sheets are about (Occitanie, Nouvelle-Aquitaine, Bretagne…)."""
+    return set(tokenize(" ".join(m.region for m in context.sheets.values() if not m.national)))
 
 
 def _only_about(unit: Unit, structure: str) -> bool:
@@ -466,8 +473,12 @@ class ExtractiveEngine:
         if question.answer_type == COMPARISON and len(question.structures) >= 2:
             names -= set(tokenize(" ".join(question.structures)))  # each side is answered on its own
         if names:
-            # the answer must be about what the question names (MSP in Bretagne, not CPTS in Bretagne)
-            units = [u for u in units if self.overlap(names, u, whole_passage=True) == 1.0]
+            # the answer must be about what the question names (MSP in Bretagne, not CPTS in Bretagne); asked for
+            # France too (« … en France et en Nouvelle-Aquitaine ? »), a national sheet answers for France
+            national = names - _regions(context) if FRANCE & question.names else None
+            units = [u for u in units if self.overlap(names, u, whole_passage=True) == 1.0
+                     or national is not None and context.meta(u.passage).national
+                     and self.overlap(national, u, whole_passage=True) == 1.0]
         # a question about one row of a table (« Combien de CPTS en Corse ? ») is not answered by the
         # total in the title above the table
         asked = set(tokenize(question.search_text))

@@ -412,3 +412,20 @@ def test_a_regional_sheet_answers_for_its_region_without_repeating_its_name():
     draft = ExtractiveEngine().answer(context_of(
         sheets, "Comment une CPTS est-elle financée en Nouvelle-Aquitaine ?", [row, cell]))
     assert "ACI CPTS" in draft.citations[0].text  # the count of CPTS in the region's row is not how they are funded
+
+
+def test_a_question_for_france_and_a_region_is_answered_by_a_national_sheet_and_the_regional_one():
+    from tests.unit.conftest import context_of
+
+    sheets = {s.id: s for s in load_corpus(CORPUS)}
+    assert sheets["snc-tout-savoir-exercice-coordonne"].meta.national
+    assert not sheets["occitanie-urps-ml-interet-exercice-coordonne"].meta.national
+    passages = [p for s in sheets.values() for p in chunk_sheet(s)]
+    regional = next(p for p in passages if p.body.startswith("313 MSP"))
+    national = next(p for p in passages if p.body.startswith("2251 en fonctionnement"))
+    draft = ExtractiveEngine().answer(context_of(
+        sheets, "Combien de MSP en France et en Nouvelle-Aquitaine ?", [regional, national]))
+    assert "313" in draft.text and "2251" in draft.text
+    only_region = ExtractiveEngine().answer(context_of(
+        sheets, "Combien de MSP en Nouvelle-Aquitaine ?", [regional, national]))
+    assert "2251" not in only_region.text  # the national count is not the region's
