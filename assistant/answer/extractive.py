@@ -82,6 +82,7 @@ class Unit:
     lead: str  # for table cells: "entity — attribute" shown before the quote
     score: float = 0.0
     source: str = ""  # the sheet's publisher and region: what its passages are about
+    region: str = ""  # the region a regional sheet is about ("" for a national one)
     title: bool = False  # a section title that states a fact, above the passage it came with
     whole_list: bool = False  # a list with its introducing sentence, items shortened to their lead
     defining: bool = False  # it defines what a definition question asks about
@@ -377,10 +378,6 @@ class ExtractiveEngine:
         total = math.fsum(self._weight(t) for t in tokens)
         return math.fsum(self._weight(t) for t in tokens & words) / total if total else 0.0
 
-    @staticmethod
-    def _sheet_words_of(unit: Unit) -> set[str]:
-        """The words of the region (and publisher) of a unit's sheet."""
-        return set(tokenize(unit.source))
 
     def overlap(self, question_tokens: set[str] | frozenset[str], unit: Unit, whole_passage: bool = False) -> float:
         """Share of the question's (idf-weighted) words found in the unit (or its passage) and headers."""
@@ -391,7 +388,7 @@ class ExtractiveEngine:
     def score(self, question: Question, unit: Unit) -> float:
         # a regional sheet's units are about its region: « … en Nouvelle-Aquitaine ? » is matched by its sheet's
         # « CPTS — Financement » cell, which does not repeat the region's name
-        overlap = self.share(question.concepts, self._context_words(unit) | self._sheet_words_of(unit))
+        overlap = self.share(question.concepts, self._context_words(unit) | set(tokenize(unit.region)))
         bonus = sum(KIND_BONUS.get(kind, 0.25) for kind in question.kinds if carries(kind, unit.text))
         if unit.defining:
             bonus += DEFINES_BONUS
@@ -434,7 +431,7 @@ class ExtractiveEngine:
         for unit in found:
             meta = context.meta(unit.passage)
             unit = replace(
-                unit, source=f"{meta.publisher} {meta.region}",
+                unit, source=f"{meta.publisher} {meta.region}", region="" if meta.national else meta.region,
                 defining=defining and defines(unit.passage, unit.text, question, rule.term, rule.loose),
                 glossary=defining and glossary_defines(unit.text, question.defined_acronyms, question.defined),
                 acting=bool(question.action) and states_action(self._unit_context(unit), question.action),
