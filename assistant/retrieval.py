@@ -120,6 +120,7 @@ class HybridRetriever:
         self._members: dict[str, list[int]] = {}  # likewise
         self._cells: dict[str, list[int]] = {}  # one entry per structure: bounded
         self._doing: dict[frozenset, list[int]] = {}  # one entry per action asked: bounded like definitions
+        self._counting: dict[frozenset, list[int]] = {}  # one entry per thing counted: bounded likewise
 
     def bm25(self, question: Question, k: int) -> list[tuple[int, float]]:
         scores = self.index.lexical.scores(self._lexical_query(question))
@@ -149,14 +150,14 @@ class HybridRetriever:
         """The passages that give a count of what a "how many" question counts: a number with it (« 313 MSP »), or
         a « Nombre » cell of its row (« MSP — Nombre (au 31.12.2022) : 2251 en fonctionnement »), those of the region
         the question names first, then best BM25 first."""
-        key = ("count", question.counted)
-        if key not in self._holding:
-            if len(self._holding) >= MAX_CACHED_DEFINITIONS:  # what is counted comes from visitors: newest only
-                del self._holding[next(iter(self._holding))]
+        if question.counted not in self._counting:
+            if len(self._counting) >= MAX_CACHED_DEFINITIONS:  # what is counted comes from visitors: newest only
+                del self._counting[next(iter(self._counting))]
             stems = lambda word: tokenize(expand(word))  # noqa: E731
-            self._holding[key] = [i for i, p in enumerate(self.index.passages)
-                                  if p.kind != "references" and _gives_count(p, question.counted, stems)]
-        return self._named_first(self._holding[key], self.index.lexical.scores(question.search_text), question)
+            self._counting[question.counted] = [i for i, p in enumerate(self.index.passages)
+                                                if p.kind != "references" and _gives_count(p, question.counted, stems)]
+        return self._named_first(self._counting[question.counted], self.index.lexical.scores(question.search_text),
+                                 question)
 
     def originating(self, question: Question) -> list[int]:
         """The passages that date a beginning (« Naissance : 2007 », « lancée début 2022 »), those about the
