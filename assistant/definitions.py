@@ -129,6 +129,13 @@ def cell_defines(passage: Passage, acronyms: Sequence[str]) -> bool:
     return any(a in acronyms_in(passage.entity) for a in acronyms) and (not attribute or bool(attribute & WHAT_IT_IS))
 
 
+def owned_cell(passage: Passage, question: Question) -> bool:
+    """A table cell of the structure's row under the column of what a definition question asks of it (« MSP —
+    Projet de santé : Obligatoire et évolutif… » for « Qu'est-ce que le projet de santé d'une MSP ? »)."""
+    return (bool(question.owner) and question.owner in acronyms_in(passage.entity) and bool(question.defined)
+            and question.defined <= set(tokenize(expand(passage.attribute))))
+
+
 # A sentence that says what its section's heading names, without naming it (« Les protocoles de coopération » /
 # « Cela consiste à… », « Les dispositifs d'appui à la coordination » / « Ces dispositifs viennent en appui… »).
 _HEADING_SUBJECT = re.compile(r"^\s*(?:[-•]\s*)?(?:Cela consiste|Ceci consiste|Il s'agit|Ces? \w+|Cette \w+|Ils|Elles)\b")
@@ -173,7 +180,7 @@ def defines(passage: Passage, text: str, question: Question, term: frozenset[str
     question names (or ``term``, one of its :attr:`~Question.defined_heads`), or the passage does, as a cell of
     the structure's row that says who makes it up or whom it serves. ``loose``: a sentence that names the term
     first under a heading that names it counts too (:func:`heading_defines`)."""
-    if passage.kind == "table_cell" and cell_defines(passage, question.defined_acronyms):
+    if passage.kind == "table_cell" and (cell_defines(passage, question.defined_acronyms) or owned_cell(passage, question)):
         return True
     term = question.defined if term is None else term
     lines = [line for line in text.splitlines() if line.strip()]

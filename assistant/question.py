@@ -35,6 +35,10 @@ _COMPARES_ANY = re.compile(r"\bdiff[ée]rences?\b|\bdiff[èe]r(?:e|ent|er)\b|\bd
 # Words that only qualify how a question is asked (« au juste », « concrètement », « on confond souvent »).
 _FILLER_WORDS = frozenset(tokenize(
     "juste exactement concrètement vraiment précisément réellement souvent toujours confond confondre confondent"))
+# A noun with its article, then « de / d' / des / du / offert par… » and (the structure): what is asked is the structure's.
+_OWNED = r"\b(?:l[ea]|l'|les|un|une)\s*[\w' -]+?\s+(?:de|d'|des|du|offerte?s? par|propres? aux?)\s*" \
+         r"(?:(?:la|le|l'|les|une?|ces?|cette)\s*)?\b{}\b"
+_OWNING_WORDS = frozenset(tokenize("offert offerte offerts offertes propre propres"))
 _COMPARING_WORDS = frozenset(tokenize(
     "différence différences différent différente diffère diffèrent différencier distinguer distingue comparer "
     "comparaison entre quoi versus l'une l'autre chacune chacun plutôt")) | _FILLER_WORDS
@@ -165,6 +169,7 @@ class Question:
     helpers: bool = False  # asks who helps with a project (« qui peut m'accompagner… », « vers qui se tourner… »)
     action: frozenset[str] = frozenset()  # stemmed words of the action whose doer it asks (« qui finance… » → financ)
     expansion_of: str = ""  # the acronym, as written, whose long form it asks (« Que veut dire le sigle SISA ? »)
+    owner: str = ""  # the structure whose thing a definition question asks about (« le projet de santé d'une MSP »)
 
     @property
     def facet(self) -> frozenset[str]:
@@ -191,10 +196,12 @@ class Question:
     @property
     def defined(self) -> frozenset[str]:
         """What a definition question asks to define, as stemmed words (« exercice coordonné »); empty for
-        other questions. When it names an acronym, :attr:`defined_acronyms` is the term."""
+        other questions. When it names an acronym, :attr:`defined_acronyms` is the term; when the term is a
+        structure's (« le projet de santé d'une MSP »), the structure, :attr:`owner`, is not part of it."""
         if self.answer_type != DEFINITION:
             return frozenset()
-        return self.subject - _DEFINITION_WORDS
+        return self.subject - _DEFINITION_WORDS - (_OWNING_WORDS | frozenset(tokenize(self.owner)) if self.owner
+                                                   else frozenset())
 
     def words_for(self, stems: frozenset[str] | set[str]) -> list[str]:
         """The question's words, as typed and in order, whose stems are among ``stems`` (each once, without its
@@ -229,7 +236,7 @@ class Question:
     def defined_acronyms(self) -> tuple[str, ...]:
         """The acronym a definition question asks about: the first it names (« Qu'est-ce que l'ACI dont on
         parle pour les MSP ? » asks about the ACI, not the MSP)."""
-        return self.acronyms[:1] if self.answer_type == DEFINITION else ()
+        return self.acronyms[:1] if self.answer_type == DEFINITION and not self.owner else ()
 
     @property
     def specific_kinds(self) -> frozenset[str]:
@@ -328,6 +335,17 @@ def _names(text: str) -> frozenset[str]:
     return frozenset(tokens)
 
 
+def owner_of(text: str, acronyms: Sequence[str]) -> str:
+    """The structure whose thing a definition question asks about: « le projet de santé d'une MSP », « le guichet
+    unique offert par une ESS » ask what the projet de santé or the guichet is, the structure only says whose
+    (« exercer en ESP », « l'ACI dont on parle pour les MSP » ask what the ESP or the ACI is)."""
+    if not acronyms or acronyms[0] not in STRUCTURES:
+        return ""
+    structure = acronyms[0]
+    folded = abbreviate(text, (structure,))
+    return structure if re.search(_OWNED.format(re.escape(fold(structure))), folded, re.I) else ""
+
+
 def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
     """Analyse a question (already validated) in its conversation."""
     standalone = standalone_question(plain_typography(text), history)
@@ -373,4 +391,5 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
         helpers=asked == CONTACT and asks_helpers(standalone),
         action=asked_action(standalone) if asked == OTHER else frozenset(),
         expansion_of=expansion_asked(standalone) if asked == DEFINITION else "",
+        owner=owner_of(standalone, acronyms) if asked == DEFINITION else "",
     )

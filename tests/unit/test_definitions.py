@@ -255,3 +255,22 @@ def test_a_qualified_term_falls_back_to_the_shorter_term_whose_sheets_say_what_i
                              lambda r: any(passage_says_what_it_is(p, question, r) for p in shipped_passages))
     assert any(passage_defines(p, question, type(chosen)(first_head)) for p in shipped_passages)
     assert chosen.term == shorter
+
+
+def test_a_structures_thing_is_defined_by_its_cell_in_the_structures_row(shipped_passages, shipped_sheets):
+    """« Qu'est-ce que le projet de santé d'une MSP ? » asks what the MSP's projet de santé is: the « Projet de
+    santé » cell of the MSP row says it, not the sentences on what an MSP is."""
+    from assistant.answer.extractive import ExtractiveEngine
+    from tests.unit.conftest import context_of
+
+    cell = next(p for p in shipped_passages if p.kind == "table_cell" and "MSP" in p.entity
+                and p.attribute == "Projet de santé" and "diagnostic patientèle" in p.body)
+    msp = _holding(shipped_passages, "Toujours pluriprofessionnelle, la MSP regroupe")
+    question = analyse("Qu'est-ce que le projet de santé d'une maison de santé ?")
+    assert defines(cell, cell.body, question) and not passage_defines(msp, question)
+    draft = ExtractiveEngine().answer(context_of(shipped_sheets, question.text, [msp, cell]))
+    assert not draft.abstained and "diagnostic patientèle" in draft.citations[0].text
+    # a thing of a structure that no passage says anything about: the definition refusal names the thing
+    draft = ExtractiveEngine().answer(context_of(shipped_sheets, "Qu'est-ce que le forfait structure d'une maison de santé ?",
+                                                 [msp]))
+    assert draft.abstained and draft.text.startswith("Les fiches ne définissent pas « forfait structure ».")

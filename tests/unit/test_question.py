@@ -124,3 +124,16 @@ def test_a_definition_refusal_names_the_term_as_typed():
     assert analyse("Qu'est-ce qu'un groupe qualité interprofessionnel ?").defined_term == "groupe qualité interprofessionnel"
     assert analyse("Qu'est-ce que le CPOM ?").defined_term == "CPOM"
     assert analyse("Combien de CPTS ?").defined_term == ""
+
+
+def test_a_definition_of_a_structures_thing_asks_about_the_thing_not_the_structure():
+    asked = analyse("Qu'est-ce que le projet de santé d'une maison de santé ?")
+    assert asked.owner == "MSP" and asked.defined_acronyms == () and asked.defined == frozenset(tokenize("projet"))
+    asked = analyse("Qu'est-ce que le guichet unique offert par une ESS ?")
+    assert asked.owner == "ESS" and asked.defined == frozenset(tokenize("guichet unique"))
+    assert analyse("Qu'est-ce que la coordinatrice parcours d'une CPTS ?").defined_term == "coordinatrice parcours"
+    # the structure itself, or practising in it, is what these ask about
+    for question in ("Qu'est-ce qu'une MSP ?", "Que signifie exercer en équipe de soins primaires ?",
+                     "Qu'est-ce que l'ACI dont on parle pour les maisons de santé ?"):
+        assert analyse(question).owner == ""
+    assert analyse("Que signifie exercer en équipe de soins primaires ?").defined_acronyms == ("ESP",)
