@@ -178,9 +178,11 @@ def defines(passage: Passage, text: str, question: Question, term: frozenset[str
             loose: bool = False) -> bool:
     """Whether ``text`` (a sentence or line of ``passage``, or one of its lines) defines what the definition
     question names (or ``term``, one of its :attr:`~Question.defined_heads`), or the passage does, as a cell of
-    the structure's row that says who makes it up or whom it serves. ``loose``: a sentence that names the term
-    first under a heading that names it counts too (:func:`heading_defines`)."""
-    if passage.kind == "table_cell" and (cell_defines(passage, question.defined_acronyms) or owned_cell(passage, question)):
+    the structure's row that says who makes it up or whom it serves, or what the question asks of the structure
+    (:func:`owned_cell`). ``loose``: a sentence that names the term first under a heading that names it counts too
+    (:func:`heading_defines`)."""
+    if passage.kind == "table_cell" and (
+            cell_defines(passage, question.defined_acronyms) or owned_cell(passage, question)):
         return True
     term = question.defined if term is None else term
     lines = [line for line in text.splitlines() if line.strip()]
