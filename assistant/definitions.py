@@ -89,6 +89,10 @@ def names_at_start(text: str, acronym: str) -> bool:
     return acronym in acronyms_in(" ".join(text.split()[:_SUBJECT_WORDS]))
 
 
+# A sentence whose subject is a pronoun (« Elles sont investies de… et constituent… »).
+_PRONOUN_SUBJECT = re.compile(r"^\W*(?:il|elle|ils|elles|on|cela|ceci)\b", re.I)
+
+
 def term_is_subject(text: str, term: frozenset[str]) -> bool:
     """Whether a sentence has the term as its subject: all of its words before the first defining verb
     (« L'exercice coordonné désigne… »)."""
@@ -96,6 +100,10 @@ def term_is_subject(text: str, term: frozenset[str]) -> bool:
     if not verb or not term:
         return False
     subject = text[: verb.start()]
+    if _PRONOUN_SUBJECT.match(subject):
+        # « Elles sont investies d'une responsabilité populationnelle et constituent… »: the sentence is about
+        # what its pronoun stands for, the term is only said of it
+        return False
     return len(subject.split()) <= _SUBJECT_WORDS and term <= _words(subject)
 
 

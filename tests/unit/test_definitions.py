@@ -274,3 +274,14 @@ def test_a_structures_thing_is_defined_by_its_cell_in_the_structures_row(shipped
     draft = ExtractiveEngine().answer(context_of(shipped_sheets, "Qu'est-ce que le forfait structure d'une maison de santé ?",
                                                  [msp]))
     assert draft.abstained and draft.text.startswith("Les fiches ne définissent pas « forfait structure ».")
+
+
+def test_a_term_said_of_a_pronoun_subject_is_not_defined_by_that_sentence():
+    """« Elles sont investies d'une responsabilité populationnelle et constituent un réseau… » is about the CPTS
+    (« Elles »): it does not say what a responsabilité populationnelle is."""
+    question = analyse("Qu'est-ce que la responsabilité populationnelle ?")
+    said_of = ("Elles sont investies d’une responsabilité populationnelle et constituent un réseau territorial de "
+               "proximité.")
+    assert not sentence_defines(said_of, question.defined_acronyms, question.defined)
+    assert sentence_defines("La responsabilité populationnelle désigne la prise en charge de la population d'un "
+                            "territoire.", question.defined_acronyms, question.defined)
