@@ -131,6 +131,11 @@ _CONTACT = re.compile(
 # Names: capitalised words after the first word of the question (ARS, Occitanie, Pays d'Auray, Québec).
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-ZÀ-Ý][a-zà-ÿ]+(?:[-'][A-Za-zà-ÿ]+)*)")
 _CAPITALISED = re.compile(r"(?<!^)\b([A-ZÀ-Ý][\wÀ-ÿ'-]*)")
+# Acronyms as typed, anywhere in the question (« DPC », « SCI », « MSPU »), a plural's « s » left out.
+_ACRONYM_WORD = re.compile(r"\b([A-Z]{2,}[0-9]*)s?\b")
+_ROMAN = re.compile(r"[IVXLC]+")
+# The field's own acronyms (« URPS ML » as one), which a sheet may spell out rather than abbreviate.
+_KNOWN_ACRONYM = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, ACRONYMS), key=len, reverse=True)) + r")s?\b")
 
 
 @dataclass(frozen=True)
@@ -146,7 +151,9 @@ class Question:
     concepts: frozenset[str]  # stemmed content words; an acronym and its long form count once
     subject: frozenset[str]  # the concepts without the words that only say which kind of fact is wanted
     names: frozenset[str]  # stemmed tokens of the names it holds (publishers, places, acronyms)
-    name_words: tuple[str, ...]  # capitalised words, as typed, that may be place or person names
+    # capitalised words, as typed, that may be place or person names, and the acronyms the field's list does not
+    # know (« heures de DPC », « acquisition en SCI »): retrieval checks that the sheets mention them
+    name_words: tuple[str, ...]
     years: tuple[str, ...]
     english_terms: tuple[str, ...]  # English words of the field it uses
     search_text: str  # the standalone question with acronyms expanded and French forms of English terms
@@ -326,6 +333,17 @@ def _without(words: frozenset[str]) -> Callable[[str], str]:
     return without
 
 
+def name_words(text: str) -> tuple[str, ...]:
+    """The words of a question that name something, as typed: capitalised words after its first (places,
+    people: Québec, Auray) and the acronyms that are not the field's own (DPC, SCI), in order."""
+    found = [(m.start(), m.group(1)) for m in _NAME.finditer(text.strip())]
+    known = {m.span() for m in _ACRONYM_WORD.finditer(text) if any(
+        m.start() < k.end() and k.start() < m.end() for k in _KNOWN_ACRONYM.finditer(text))}
+    found += [(m.start(), m.group(1)) for m in _ACRONYM_WORD.finditer(text.strip())
+              if m.span() not in known and not _ROMAN.fullmatch(m.group(1))]
+    return tuple(word for _, word in sorted(found))
+
+
 def _names(text: str) -> frozenset[str]:
     words = " ".join(m.group(1) for m in _CAPITALISED.finditer(text.strip()) if not _ENGLISH.fullmatch(m.group(1)))
     tokens = set(tokenize(words))
@@ -373,7 +391,7 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
         concepts=concepts_of(frame(standalone)),
         subject=concepts_of(strip_kind_words(frame(standalone))),
         names=_names(standalone),
-        name_words=tuple(m.group(1) for m in _NAME.finditer(standalone.strip())),
+        name_words=name_words(standalone),
         years=years_in(standalone),
         english_terms=tuple(m.group(1) for m in _ENGLISH.finditer(standalone)),
         search_text=expand(standalone),

@@ -33,11 +33,17 @@ def not_covered(result, settings) -> Draft | None:
     """The plain refusal when retrieval found nothing the sheets cover (``result``: a SearchResult)."""
     if result.passages and result.coverage.covered(settings.min_dense_score, settings.min_term_coverage):
         return None
-    return refuse()
+    return refuse(result.coverage.unknown)
 
 
-def refuse() -> Draft:
-    return Draft(REFUSAL, (), abstained=True)
+def refuse(unknown: Sequence[str] = ()) -> Draft:
+    """The plain refusal; with the question's names, acronyms and years that no sheet mentions, it says so
+    (« … : elles ne mentionnent pas « DPC ». »)."""
+    if not unknown:
+        return Draft(REFUSAL, (), abstained=True)
+    named = " ni ".join(f"« {word} »" for word in unknown)
+    return Draft(f"Les fiches ne répondent pas à cette question : elles ne mentionnent pas {named}. {_SCOPE}", (),
+                 abstained=True)
 
 
 def no_fact_of_kind(kinds: frozenset[str]) -> Draft:

@@ -137,3 +137,13 @@ def test_a_definition_of_a_structures_thing_asks_about_the_thing_not_the_structu
                      "Qu'est-ce que l'ACI dont on parle pour les maisons de santé ?"):
         assert analyse(question).owner == ""
     assert analyse("Que signifie exercer en équipe de soins primaires ?").defined_acronyms == ("ESP",)
+
+
+def test_acronyms_the_field_does_not_know_are_named_words_to_check():
+    assert analyse("Comment valider mes heures de DPC ?").name_words == ("DPC",)
+    assert analyse("DPC : comment valider mes heures ?").name_words == ("DPC",)  # first word too
+    assert analyse("Locaux de la MSP : location ou acquisition en SCI ?").name_words == ("SCI",)
+    # the field's own acronyms (« URPS ML » as one, in the plural too) and roman numerals are not
+    assert analyse("Que fait l'URPS ML pour les MSPs et les CPTS ?").name_words == ()
+    assert analyse("Que dit le titre II de l'article 51 ?").name_words == ()
+    assert analyse("Comment fonctionne une MSP au Québec ?").name_words == ("Québec",)

@@ -58,6 +58,9 @@ def test_acronyms_expand_both_ways(retriever):
 def test_unknown_names_and_years(retriever):
     assert retriever.unknown_names(analyse("Comment fonctionne une MSP au Québec en 2030 ?")) == ("Québec", "2030")
     assert retriever.unknown_names(analyse("Quel financement pour une MSP en 2022 ?")) == ()
+    # an acronym no sheet uses is unknown too; one the glossary reads in French (GP) is not
+    assert retriever.unknown_names(analyse("Comment valider mes heures de DPC ?")) == ("DPC",)
+    assert retriever.unknown_names(analyse("What does a GP earn in an MSP?")) == ()
     assert retriever.term_coverage(analyse("posologie amoxicilline")) == 0.0
 
 
