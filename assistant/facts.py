@@ -183,6 +183,18 @@ def states_average(text: str) -> bool:
     return bool(_AVERAGE.search(text))
 
 
+# How near an average's word must be to a length of time to be that length's average (« 18 mois en moyenne »).
+_AVERAGE_REACH = 20
+
+
+def states_average_duration(text: str) -> bool:
+    """Whether a text states an average length of time (« en moyenne 18 mois »), not an average amount beside a
+    length (« 80 105 € en moyenne en 2022 FIR : 50 000 € en 2 fois sur 2 ans »)."""
+    lengths = [m.span() for m in _DURATION.finditer(text)]
+    return any(start - _AVERAGE_REACH <= m.end() and m.start() <= end + _AVERAGE_REACH
+               for m in _AVERAGE.finditer(text) for start, end in lengths)
+
+
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 

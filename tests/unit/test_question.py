@@ -128,7 +128,7 @@ def test_a_definition_refusal_names_the_term_as_typed():
 
 def test_a_definition_of_a_structures_thing_asks_about_the_thing_not_the_structure():
     asked = analyse("Qu'est-ce que le projet de santé d'une maison de santé ?")
-    assert asked.owner == "MSP" and asked.defined_acronyms == () and asked.defined == frozenset(tokenize("projet"))
+    assert asked.owner == "MSP" and asked.defined_acronyms == () and asked.defined == frozenset(tokenize("projet santé"))
     asked = analyse("Qu'est-ce que le guichet unique offert par une ESS ?")
     assert asked.owner == "ESS" and asked.defined == frozenset(tokenize("guichet unique"))
     assert analyse("Qu'est-ce que la coordinatrice parcours d'une CPTS ?").defined_term == "coordinatrice parcours"
@@ -147,3 +147,15 @@ def test_acronyms_the_field_does_not_know_are_named_words_to_check():
     assert analyse("Que fait l'URPS ML pour les MSPs et les CPTS ?").name_words == ()
     assert analyse("Que dit le titre II de l'article 51 ?").name_words == ()
     assert analyse("Comment fonctionne une MSP au Québec ?").name_words == ("Québec",)
+
+
+def test_a_long_form_counts_as_its_acronym_only_where_it_is_written():
+    # « maison de santé pluriprofessionnelle » is the MSP, once
+    assert analyse("Qu'est-ce qu'une maison de santé pluriprofessionnelle ?").subject == frozenset({"msp"})
+    # the CPTS's long form is not written here: « professionnels de santé » keep their words
+    members = analyse("Quels professionnels de santé peuvent adhérer à une CPTS ?")
+    assert set(tokenize("professionnels santé")) <= members.subject
+    # nor the « santé » of « projet de santé » beside « la MSP »
+    assert set(tokenize("projet santé")) <= analyse("Le projet de santé de la CPTS diffère-t-il de celui de la MSP ?").subject
+    # a stop word written in capitals stays a name (« AVEC Santé »)
+    assert "avec" in analyse("Quel est le site de l'association AVEC Santé ?").subject
