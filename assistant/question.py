@@ -29,7 +29,9 @@ ANSWER_TYPES = (DEFINITION, COMPARISON, YES_NO, QUANTITY, LIST, CONTACT, PROCEDU
 
 _COMPARISON = re.compile(
     r"\bdiff[ée]ren(?:ce|ces|cier|t|ts|tes)\b|\bdiff[èe]r(?:e|ent|er)\b|\bl'une? et l'autre\b|\bchacune?\b|\bdistingu\w+|\bcompar\w+|\bversus\b|\bvs\.?\b|\bdifference\b"
-    r"|\bplut[ôo]t\b.*\bou\b", re.I)
+    r"|\bplut[ôo]t\b.*\bou\b"
+    # « … se fait-elle comme celle d'une CPTS ? », « … le même que… »: one structure's thing against another's
+    r"|\bcomme cel(?:ui|les?)\b|\bcomme ceux\b|\bm[êe]mes? que\b", re.I)
 # Comparison words that ask for one even without two structures named (« différents types » do not).
 _COMPARES_ANY = re.compile(r"\bdiff[ée]rences?\b|\bdiff[èe]r(?:e|ent|er)\b|\bdifference\b|\bdistingu\w+|\bcompar\w+", re.I)
 # Words that only say a comparison is asked (« quelle différence entre… », « en quoi diffère… »).

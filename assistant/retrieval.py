@@ -192,8 +192,11 @@ class HybridRetriever:
         # what each structure is: who makes it up first
         composition = set(self._composition(structure)) if question.compares_what_each_is(self.index.lexical.known) else set()
         passages = self.index.passages
+        # compared on one attribute (« le projet de santé de la CPTS… celui de la MSP »): the structure's cell under
+        # that attribute first
+        named = {i: self._attribute_named(i, question) for i in naming}
         return sorted(naming, key=lambda i: (i not in composition, i in composition and passages[i].sheet_id != sheet,
-                                             -scores[i] * naming[i]))[: self.candidates]
+                                             -named[i], -scores[i] * naming[i]))[: self.candidates]
 
     def defining(self, question: Question) -> list[int]:
         """Passages that define what a definition question names (its acronyms, or its term), best BM25
@@ -243,16 +246,20 @@ class HybridRetriever:
         if structure not in self._cells:
             self._cells[structure] = [i for i, p in enumerate(self.index.passages)
                                       if p.kind == "table_cell" and structure in acronyms_in(p.entity)]
-        lexical = self.index.lexical
-        named = {}
-        for i in self._cells[structure]:
-            attribute = {t for t in tokenize(self.index.passages[i].attribute) if not t.isdigit()}
-            total = sum(lexical.idf(t) for t in attribute)
-            share = sum(lexical.idf(t) for t in attribute & question.subject) / total if total else 0.0
-            if share >= MIN_ATTRIBUTE_SHARE:
-                named[i] = share
-        scores = lexical.scores(question.search_text)
+        named = {i: share for i in self._cells[structure] if (share := self._attribute_named(i, question))}
+        scores = self.index.lexical.scores(question.search_text)
         return sorted(named, key=lambda i: (-named[i], -scores[i]))[: self.candidates]
+
+    def _attribute_named(self, position: int, question: Question) -> float:
+        """How much of a table cell's attribute the question names (idf-weighted share of its words), or 0 when
+        under MIN_ATTRIBUTE_SHARE: « le projet de santé » names « Projet de santé »."""
+        passage, lexical = self.index.passages[position], self.index.lexical
+        if passage.kind != "table_cell":
+            return 0.0
+        attribute = {t for t in tokenize(passage.attribute) if not t.isdigit()}
+        total = sum(lexical.idf(t) for t in attribute)
+        share = sum(lexical.idf(t) for t in attribute & question.subject) / total if total else 0.0
+        return share if share >= MIN_ATTRIBUTE_SHARE else 0.0
 
     def doing(self, question: Question) -> list[int]:
         """The passages that state the action a « qui … ? » question asks the doer of and name someone, best

@@ -81,3 +81,13 @@ def test_dense_search_is_exact_on_the_corpus(coordo):
         vector = np.array(coordo.retriever.embeddings.embed_query(question))
         exact = {position[ids[i]] for i in np.argsort(-(matrix @ vector))[:30]}
         assert {i for i, _ in coordo.retriever.dense(analyse(question), 30)} == exact, question
+
+
+def test_a_comparison_on_one_attribute_starts_with_each_sides_cell_under_it(coordo):
+    """« Le projet de santé de la CPTS… celui de la MSP » is answered by the two « Projet de santé » cells, not by
+    a cell that only mentions a « projet de santé validé »."""
+    result = coordo.retriever.search("Le projet de santé de la CPTS est-il différent de celui de la MSP ?", k=5)
+    first_two = result.passages[:2]
+    assert all(r.passage.attribute == "Projet de santé" for r in first_two), [r.passage.body[:60] for r in first_two]
+    bodies = " ".join(r.passage.body for r in first_two)
+    assert "diagnostic populationnel" in bodies and "diagnostic patientèle" in bodies  # the CPTS's and the MSP's

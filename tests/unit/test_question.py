@@ -159,3 +159,10 @@ def test_a_long_form_counts_as_its_acronym_only_where_it_is_written():
     assert set(tokenize("projet santé")) <= analyse("Le projet de santé de la CPTS diffère-t-il de celui de la MSP ?").subject
     # a stop word written in capitals stays a name (« AVEC Santé »)
     assert "avec" in analyse("Quel est le site de l'association AVEC Santé ?").subject
+
+
+def test_one_structures_thing_set_against_anothers_is_a_comparison():
+    assert analyse("La validation d'une ESS se fait-elle comme celle d'une CPTS ?").answer_type == COMPARISON
+    assert analyse("Le projet de santé d'une MSP est-il le même que celui d'une CPTS ?").answer_type == COMPARISON
+    # « comme » alone compares nothing
+    assert analyse("Une ESS, comme une CPTS, peut-elle être une association ?").answer_type != COMPARISON
