@@ -268,6 +268,21 @@ def counts_only_others(text: str, counted: frozenset[str], stems) -> bool:
     return bool(things) and not any(t & counted for t in things)
 
 
+# A number that may be a count: not an amount, a rate, a length, a year or a piece of a date (« 2251 en
+# fonctionnement », « Nombre de CPTS : 40 »; not « 80 105 € », « 55 % », « 2 ans », « 31.12.2022 »).
+_UNITS_AFTER = r"(?:€|%|(?:k€|euros?|ans?|années?|mois|semaines?|jours?|heures?|fois|versements?|tranches?)\b)"
+_BARE_NUMBER = re.compile(
+    r"(?<![\d,./])(?!(?:19|20)\d\d\b)\d[\d  ]*(?:,\d+)?(?![\d  ]*(?:,\d+)?\s*" + _UNITS_AFTER + r")(?![\d  ]*[/.,]\d)")
+
+
+def gives_count(text: str, counted: frozenset[str], stems) -> bool:
+    """Whether a text may give a count of ``counted``: a number with it (« 313 MSP »), or a number that is no
+    amount, rate, length or date and counts nothing else (« Nombre (au 31.12.2022) : 2251 en fonctionnement »).
+    « ACI : 80 105 € en moyenne en 2022 » counts no MSP."""
+    return counts(text, counted, stems) or (bool(_BARE_NUMBER.search(text))
+                                            and not counts_only_others(text, counted, stems))
+
+
 def counts(text: str, counted: frozenset[str], stems) -> bool:
     """Whether a number of a text counts ``counted`` (« 313 MSP » for « combien de maisons de santé… ? »)."""
     return any(t & counted for t in _counted_things(text, stems))

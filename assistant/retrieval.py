@@ -20,6 +20,7 @@ from .members import states_members
 from .question import COMPARISON, DATE, DEFINITION, PROCEDURE, QUANTITY, Question, analyse
 from .schema import Retrieved
 from .steps import sets_up
+from .subjects import about_others
 
 # A "how do I…" question is answered by the steps and the people who help: their words join its search.
 PROCEDURE_TERMS = "accompagnement accompagner interlocuteurs projet de santé validation étapes"
@@ -388,9 +389,11 @@ class HybridRetriever:
         lex_rank = {i: r for r, (i, _) in enumerate(lexical, start=1)}
         dense_rank = {i: r for r, (i, _) in enumerate(dense, start=1)}
         elsewhere = self.other_regions(question)
-        # a question about one region is answered from its sheet or a national one, not another region's
-        ranked = sorted(fused, key=lambda i: (self.index.passages[i].sheet_id in elsewhere, -fused[i],
-                                              -dense_by.get(i, 0.0)))[:k]
+        passages = self.index.passages
+        # a question about one region is answered from its sheet or a national one, not another region's; and a
+        # question about one structure from passages about it or about none, not another structure's cells
+        ranked = sorted(fused, key=lambda i: (passages[i].sheet_id in elsewhere, about_others(passages[i], question),
+                                              -fused[i], -dense_by.get(i, 0.0)))[:k]
         ranked = _each_side_present(ranked, side_rankings)
         passages = tuple(
             Retrieved(

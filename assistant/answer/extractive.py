@@ -20,10 +20,11 @@ from ..agents import names_someone, states_action
 from ..benefits import announcement, lists_benefits
 from ..chunking import BULLET, METADATA, states_fact
 from ..definitions import definition_rule, defines, gives_long_form, glossary_defines, says_what_it_is
-from ..facts import (carries, counts_only_others, dates_origin, has_quantity, names_variant, states_average,
+from ..facts import (carries, dates_origin, gives_count, has_quantity, names_variant, states_average,
                      states_average_duration, states_minimum, states_number, years_in)
 from ..helpers import names_helpers
 from ..lexical import tokenize
+from ..subjects import about_others
 from ..members import states_members
 from ..question import COMPARISON, CONTACT, DEFINITION, LIST, PROCEDURE, QUANTITY, STRUCTURES, Question
 from ..schema import Passage
@@ -94,18 +95,6 @@ class Unit:
     @property
     def quoted(self) -> str:
         return self.quote or self.text
-
-
-def _about_others(passage: Passage, question: Question) -> bool:
-    """Whether a passage is about other structures than those the question asks about: a table row of
-    another structure, or a sentence under another structure's heading that names the asked one in passing
-    (« l'ESS … sans se substituer aux DAC » for « Comment un DAC est-il mis en place ? »)."""
-    if not question.structures or question.answer_type == COMPARISON:
-        return False
-    about = [s for s in acronyms_in(passage.entity) if s in STRUCTURES]
-    if not about and passage.section:
-        about = [s for s in acronyms_in(passage.section[-1]) if s in STRUCTURES]
-    return bool(about) and not set(about) & set(question.structures)
 
 
 def _short_header(header: str) -> str:
@@ -435,7 +424,7 @@ class ExtractiveEngine:
                 defining=defining and defines(unit.passage, unit.text, question, rule.term, rule.loose),
                 glossary=defining and glossary_defines(unit.text, question.defined_acronyms, question.defined),
                 acting=bool(question.action) and states_action(self._unit_context(unit), question.action),
-                elsewhere=_about_others(unit.passage, question))
+                elsewhere=about_others(unit.passage, question))
             out.append(replace(unit, score=self.score(question, unit)))
         out.sort(key=lambda u: (-u.score, u.rank, u.start))
         return out
@@ -510,9 +499,9 @@ class ExtractiveEngine:
             if question.counted:
                 # ...nor « combien de centres de santé… » by a count of CPTS: the figure is of what it counts
                 # ...nor by « Au moins 2 médecins et 1 paramédical » for « combien de MSP… »: its numbers count
-                # something else
+                # something else; nor by « ACI : 80 105 € … » : an amount counts nothing
                 counting = [u for u in units if question.counted <= self._context_words(u) and not (
-                    question.counts and counts_only_others(u.text, question.subject, lambda w: tokenize(expand(w))))]
+                    question.counts and not gives_count(u.text, question.subject, lambda w: tokenize(expand(w))))]
                 if not counting:
                     return refusal.no_figure(*self.quotes(context, units[:1]))
                 units, best = counting, counting[0].score

@@ -191,3 +191,22 @@ def test_retrieval_ranks_the_counts_of_what_is_counted(shipped_retriever):
     assert any(b.startswith("2251 en fonctionnement") for b in bodies) and any(b.startswith("313 MSP") for b in bodies)
     top = [r.passage.body for r in shipped_retriever.search(question, k=5).passages]
     assert any(b.startswith("2251") or b.startswith("313 MSP") for b in top)
+
+
+def test_an_amount_counts_nothing(shipped_sheets, shipped_passages):
+    """« Combien de MSP en Occitanie ? » is not answered by the MSP's « ACI : 80 105 € … » cell."""
+    from assistant.acronyms import expand
+    from assistant.facts import gives_count
+    from assistant.lexical import tokenize
+
+    stems = lambda w: tokenize(expand(w))  # noqa: E731
+    msp = frozenset(tokenize("MSP"))
+    assert not gives_count("ACI: 80 105 € en moyenne en 2022 FIR: 50 000 € en 2 fois sur 2 ans", msp, stems)
+    assert not gives_count("47,68 %", msp, stems) and not gives_count("au 31.12.2022", msp, stems)
+    assert gives_count("313 MSP", msp, stems) and gives_count("2251 en fonctionnement", msp, stems)
+    funding = _cell(shipped_passages, "occitanie", "MSP", "Financements")
+    draft = _answer(shipped_sheets, "Combien de MSP y a-t-il en Occitanie ?", [funding])
+    assert draft.abstained and draft.text.startswith("Les fiches ne donnent pas ce chiffre.")
+    number = _cell(shipped_passages, "snc", "MSP", "Nombre")
+    draft = _answer(shipped_sheets, "Combien de MSP en France ?", [number])
+    assert not draft.abstained and "2251" in draft.text

@@ -110,3 +110,16 @@ def test_an_english_question_is_measured_on_its_words_of_the_field(shipped_retri
     assert not {"would", "over"} & set(tokenize(asked.topic))
     assert shipped_retriever.term_coverage(asked) >= 0.6
     assert shipped_retriever.term_coverage(analyse("What is the capital of Australia?")) < 0.6
+
+
+def test_a_question_about_one_structure_ranks_another_structures_cells_last(retriever):
+    """« Une association loi 1901 pour une maison de santé ? » matches the CPTS's « Association loi 1901 » cell
+    word for word; the MSP's cells and the sentences about no other structure come first."""
+    result = retriever.search("Une association loi 1901 pour une maison de santé ?", 5)
+    entities = [r.passage.entity for r in result.passages]
+    cpts = [n for n, e in enumerate(entities) if e.startswith("CPTS")]
+    msp = [n for n, e in enumerate(entities) if e.startswith("MSP")]
+    assert msp and all(n > max(msp) for n in cpts), entities
+    # a comparison is about both: nothing is set aside
+    both = retriever.search("Forme juridique : quelle différence entre une MSP et une CPTS ?", 2)
+    assert {r.passage.entity.split()[0] for r in both.passages} == {"MSP", "CPTS"}
