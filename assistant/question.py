@@ -339,11 +339,11 @@ def _without(words: frozenset[str]) -> Callable[[str], str]:
 def name_words(text: str) -> tuple[str, ...]:
     """The words of a question that name something, as typed: capitalised words after its first (places,
     people: Québec, Auray) and the acronyms that are not the field's own (DPC, SCI), in order."""
-    found = [(m.start(), m.group(1)) for m in _NAME.finditer(text.strip())]
-    known = {m.span() for m in _ACRONYM_WORD.finditer(text) if any(
-        m.start() < k.end() and k.start() < m.end() for k in _KNOWN_ACRONYM.finditer(text))}
-    found += [(m.start(), m.group(1)) for m in _ACRONYM_WORD.finditer(text.strip())
-              if m.span() not in known and not _ROMAN.fullmatch(m.group(1))]
+    text = text.strip()
+    found = [(m.start(), m.group(1)) for m in _NAME.finditer(text)]
+    known = [k.span() for k in _KNOWN_ACRONYM.finditer(text)]
+    found += [(m.start(), m.group(1)) for m in _ACRONYM_WORD.finditer(text)
+              if not any(m.start() < end and start < m.end() for start, end in known) and not _ROMAN.fullmatch(m.group(1))]
     return tuple(word for _, word in sorted(found))
 
 

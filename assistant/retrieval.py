@@ -389,10 +389,10 @@ class HybridRetriever:
         lex_rank = {i: r for r, (i, _) in enumerate(lexical, start=1)}
         dense_rank = {i: r for r, (i, _) in enumerate(dense, start=1)}
         elsewhere = self.other_regions(question)
-        passages = self.index.passages
+        indexed = self.index.passages
         # a question about one region is answered from its sheet or a national one, not another region's; and a
         # question about one structure from passages about it or about none, not another structure's cells
-        ranked = sorted(fused, key=lambda i: (passages[i].sheet_id in elsewhere, about_others(passages[i], question),
+        ranked = sorted(fused, key=lambda i: (indexed[i].sheet_id in elsewhere, about_others(indexed[i], question),
                                               -fused[i], -dense_by.get(i, 0.0)))[:k]
         ranked = _each_side_present(ranked, side_rankings)
         passages = tuple(

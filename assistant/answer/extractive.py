@@ -24,11 +24,11 @@ from ..facts import (carries, dates_origin, gives_count, has_quantity, names_var
                      states_average_duration, states_minimum, states_number, years_in)
 from ..helpers import names_helpers
 from ..lexical import tokenize
-from ..subjects import about_others
 from ..members import states_members
 from ..question import COMPARISON, CONTACT, DEFINITION, LIST, PROCEDURE, QUANTITY, STRUCTURES, Question
 from ..schema import Passage
 from ..steps import STEPS, sets_up, step_of
+from ..subjects import about_others
 from ..text import clean_markup, figures, sentence_spans
 from .. import refusal
 from .base import Context, Draft, make_citation, source_label
