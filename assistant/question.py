@@ -321,11 +321,14 @@ def expansion_asked(text: str) -> str:
 def concepts_of(text: str) -> frozenset[str]:
     """Stemmed content words; an acronym and its long form count as one concept (the acronym)."""
     shorts = acronyms_in(text)
-    tokens = Counter(tokenize(f"{text} {french_terms(text)} {funding_terms(text)}"))
+    abbreviated = abbreviate(text, shorts)
     # the words of each long form where it is written go (« maison de santé » → MSP); the same words elsewhere
     # stay (the « santé » of « projet de santé »)
-    tokens -= Counter(tokenize(fold(text))) - Counter(tokenize(abbreviate(text, shorts)))
-    return frozenset(tokens) | frozenset(t for short in shorts for t in tokenize(short))
+    tokens = Counter(tokenize(text)) - (Counter(tokenize(fold(text))) - Counter(tokenize(abbreviated)))
+    # the glossary reads the text without those long forms: « centre de santé » is the CDS, not an English
+    # « centre » too
+    extra = tokenize(f"{french_terms(abbreviated)} {funding_terms(abbreviated)}")
+    return frozenset(tokens) | frozenset(extra) | frozenset(t for short in shorts for t in tokenize(short))
 
 
 def _without(words: frozenset[str]) -> Callable[[str], str]:

@@ -166,3 +166,11 @@ def test_one_structures_thing_set_against_anothers_is_a_comparison():
     assert analyse("Le projet de santé d'une MSP est-il le même que celui d'une CPTS ?").answer_type == COMPARISON
     # « comme » alone compares nothing
     assert analyse("Une ESS, comme une CPTS, peut-elle être une association ?").answer_type != COMPARISON
+
+
+def test_the_glossary_does_not_bring_back_a_long_forms_words():
+    # « centre » is also an English word of the glossary; inside « centre de santé » it is the CDS
+    asked = analyse("Quelle est la différence entre une maison de santé et un centre de santé ?")
+    assert asked.subject == frozenset(tokenize("CDS MSP différence entre")) | {"cd", "msp"}
+    # money asked in other words still brings the sheets' own words (« touche » → financement)
+    assert "financ" in analyse("Combien touche une maison de santé ?").subject
