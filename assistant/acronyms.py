@@ -66,6 +66,11 @@ _ACRONYM_RE = re.compile(r"\b(" + "|".join(sorted((re.escape(a) for a in ACRONYM
 _CASUAL_RE = re.compile(r"\b(" + "|".join(sorted(STRUCTURES + SCHEMES, key=len, reverse=True)) + r")s?\b", re.I)
 
 
+def acronym_spans(text: str) -> list[tuple[int, int]]:
+    """Where the field's acronyms are written short in a text (« URPS ML » as one, a plural's « s » included)."""
+    return [m.span() for m in _ACRONYM_RE.finditer(text)]
+
+
 def acronyms_in(text: str) -> list[str]:
     """Acronyms named in a text, by their short form or their long form, in order of appearance."""
     found: list[tuple[int, str]] = [(m.start(), m.group(1)) for m in _ACRONYM_RE.finditer(text)]

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .acronyms import ACRONYMS, STRUCTURES, abbreviate, acronyms_in, expand
+from .acronyms import ACRONYMS, STRUCTURES, abbreviate, acronym_spans, acronyms_in, expand
 from .agents import asked_action
 from .conversation import standalone_question
 from .facts import (SPECIFIC, asked_kinds, asks_average, asks_date, asks_minimum, asks_origin, asks_quantity,
@@ -137,8 +137,6 @@ _CAPITALISED = re.compile(r"(?<!^)\b([A-ZÀ-Ý][\wÀ-ÿ'-]*)")
 # Acronyms as typed, anywhere in the question (« DPC », « SCI », « MSPU »), a plural's « s » left out.
 _ACRONYM_WORD = re.compile(r"\b([A-Z]{2,}[0-9]*)s?\b")
 _ROMAN = re.compile(r"[IVXLC]+")
-# The field's own acronyms (« URPS ML » as one), which a sheet may spell out rather than abbreviate.
-_KNOWN_ACRONYM = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, ACRONYMS), key=len, reverse=True)) + r")s?\b")
 
 
 @dataclass(frozen=True)
@@ -344,7 +342,7 @@ def name_words(text: str) -> tuple[str, ...]:
     people: Québec, Auray) and the acronyms that are not the field's own (DPC, SCI), in order."""
     text = text.strip()
     found = [(m.start(), m.group(1)) for m in _NAME.finditer(text)]
-    known = [k.span() for k in _KNOWN_ACRONYM.finditer(text)]
+    known = acronym_spans(text)  # the field's own, which a sheet may spell out rather than abbreviate
     found += [(m.start(), m.group(1)) for m in _ACRONYM_WORD.finditer(text)
               if not any(m.start() < end and start < m.end() for start, end in known) and not _ROMAN.fullmatch(m.group(1))]
     return tuple(word for _, word in sorted(found))
