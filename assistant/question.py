@@ -123,6 +123,8 @@ _HELPERS = re.compile(
     r"|\bqui (?:l'|les |m'|nous |vous )?aide\b"
     r"|\bwho\b[^?]*\b(?:help|support|advise|guide)|\bwhere (?:can|do|should) (?:i|we) (?:get|find) (?:help|support|advice)",
     re.I)
+# « X ou Y ? »: options to choose from (« où » is a place; « ou non » only asks yes or no)
+_CHOICE = re.compile(r"\bou\b(?! non\b)|\bor\b(?! not\b)", re.I)
 _PATIENT_CARE = re.compile(r"\bpatients?\b|\bpatientèle\b", re.I)
 # Words of a date question that only ask when something began (« ont-elles vu le jour », « sont apparues »).
 _ORIGIN_WORDS = frozenset(tokenize(
@@ -178,6 +180,13 @@ class Question:
     action: frozenset[str] = frozenset()  # stemmed words of the action whose doer it asks (« qui finance… » → financ)
     expansion_of: str = ""  # the acronym, as written, whose long form it asks (« Que veut dire le sigle SISA ? »)
     owner: str = ""  # the structure whose thing a definition question asks about (« le projet de santé d'une MSP »)
+    choice: bool = False  # it offers options to choose from (« salariat direct ou groupement d'employeurs ? »)
+
+    @property
+    def free_words(self) -> frozenset[str]:
+        """The question's words that an answer sentence may repeat without its extract holding them: none when it
+        offers a choice, since the option a sentence picks is a claim (« … : portage public [1] »)."""
+        return frozenset() if self.choice else self.concepts
 
     @property
     def facet(self) -> frozenset[str]:
@@ -414,4 +423,5 @@ def analyse(text: str, history: Sequence[Turn] = ()) -> Question:
         action=asked_action(standalone) if asked == OTHER else frozenset(),
         expansion_of=expansion_asked(standalone) if asked == DEFINITION else "",
         owner=owner_of(standalone, acronyms) if asked == DEFINITION else "",
+        choice=bool(_CHOICE.search(standalone)),
     )

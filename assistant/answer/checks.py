@@ -16,6 +16,16 @@ _NEGATION = re.compile(r"\b(?:ne|n')\b[^.?!]*?\b(?:pas|plus|jamais|aucune?|ni)\b
 # « X ou Y »: an alternative, which a passage giving each with its own condition (« SISA pour ACI, association
 # pour FIR ») does not state
 _ALTERNATIVE = re.compile(r"\bou\b|\bsoit\b", re.I)
+# an obligation or a condition (« il faut », « doit », « obligatoire », « pour bénéficier de… »): a sentence that
+# states one needs an extract that states one, or a way of doing something becomes a condition for taking part
+_CONDITION = (r"\bil faut\b|\bfaut[- ]il\b|\bdoi(?:s|t|vent)\b|\bdevr(?:a|ont|ait|aient)\b|\boblig\w*|\bn[ée]cessa\w*"
+              r"|\bn[ée]cessit\w*|\bexig\w*|\bconditions?\b|\bconditionn\w*|\bindispensables?\b|\brequi(?:s|se|ses|ert)\b"
+              r"|\bpr[ée]requis\b|\bsous r[ée]serve\b|\b[ée]ligib\w*|\bpour (?:pouvoir )?(?:en )?(?:b[ée]n[ée]ficier|percevoir|"
+              r"toucher|obtenir|recevoir|adh[ée]rer|participer|rejoindre|faire partie|[êe]tre (?:membre|financ[ée]e?s?))\b")
+_STATES_CONDITION = re.compile(_CONDITION, re.I)
+# ...which an extract also states by a threshold or an « if » (« au moins 2 médecins », « si résultats 100% »)
+_HOLDS_CONDITION = re.compile(_CONDITION + r"|\bsi\b|\bs'il\b|\bau moins\b|\bminim\w*|\bmaxi\w*|\bpr[ée]alable\w*"
+                              r"|\buniquement\b|\bseulement\b|\br[ée]serv[ée]e?s?\b|\bd[èe]s lors que\b|\bà partir de\b", re.I)
 _BARE_YES_NO = re.compile(r"^\W*(?:oui|non|yes|no)\W*$", re.I)
 _VERDICT = re.compile(r"^\W*(?:oui|non)\b\W*", re.I)
 # naming a sheet as the source of what follows (« selon l'URPS Occitanie (septembre 2025), … »)
@@ -102,6 +112,8 @@ def unsupported_claim(text: str, cited: list[str], question_terms: frozenset[str
         return "affirmation absente des extraits cités"
     if _NEGATION.search(re.sub(r"^\W*non\b", "", text, flags=re.I)) and not any(_NEGATION.search(c) for c in cited):
         return "négation absente des extraits cités"
+    if _STATES_CONDITION.search(claim) and not any(_HOLDS_CONDITION.search(c) for c in cited):
+        return "condition absente des extraits cités"
     return ""
 
 

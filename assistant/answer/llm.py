@@ -258,7 +258,7 @@ class LLMEngine:
             # the model read the chosen units and found they do not say what is asked
             _, missing = self._extractive.answer_coverage(context.question, chosen)
             return refusal.graded(missing, lines[:1], citations[:1])
-        checked = check_answer(raw, sources, context.question.concepts, labels)
+        checked = check_answer(raw, sources, context.question.free_words, labels)
         kept = [s for s in checked.sentences if not s.problem]
         if not kept:
             fallback = self._extractive.render(context, chosen)

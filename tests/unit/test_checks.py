@@ -2,6 +2,7 @@ import pytest
 
 from assistant.answer.checks import answer_sentences, check_answer
 from assistant.lexical import tokenize
+from assistant.question import analyse
 
 SOURCES = {1: "[1] (URPS ML Occitanie, septembre 2025) CPTS — Financements : ACI: 287 500 € (taille 1) à 580 000 (taille 4)",
            2: "Occitanie — Nombre de CPTS : 40 ; Population couverte : 2 899 688 ; Couverture : 47,68 %"}
@@ -127,3 +128,32 @@ def test_an_alternative_the_cited_extract_does_not_state_is_removed():
     kept = check_answer("Une MSP prend la forme d'une SISA pour l'ACI et d'une association pour le FIR [1].", cell, question)
     assert kept.sentences[0].problem == ""
 
+
+
+def test_a_condition_the_cited_extract_does_not_state_is_removed():
+    """Hand-check of the LLM on the blind set: a way of setting something up became a condition for taking part
+    (« pour adhérer, il faut… » cited to a passage that only says what is done)."""
+    done = {1: "La CPTS rédige un projet de santé à partir d'un diagnostic territorial."}
+    question = frozenset(tokenize("Que faut-il pour adhérer à une CPTS ?"))
+    laid = check_answer("Pour adhérer à une CPTS, il faut rédiger un projet de santé [1].", done, question)
+    assert laid.sentences[0].problem == "condition absente des extraits cités"
+    # an extract that states a prerequisite, a minimum or an « if » supports a condition
+    required = {1: "La réalisation d'un projet de santé est un prérequis à la contractualisation avec l'ARS."}
+    assert check_answer("Un projet de santé est nécessaire pour contractualiser avec l'ARS [1].", required,
+                        question).sentences[0].problem == ""
+    minimum = {1: "ESP — Composition : au moins 2 médecins généralistes et 1 paramédical"}
+    assert check_answer("Une ESP doit compter 2 médecins généralistes et 1 paramédical [1].", minimum,
+                        question).sentences[0].problem == ""
+
+
+def test_the_option_a_sentence_picks_in_a_choice_is_a_claim_its_extract_must_hold():
+    """Hand-check of the LLM on the blind set: an either/or question answered by one of its options that the
+    cited unit does not give. The question's words are free in a sentence, except the options of a choice."""
+    local = {1: "MSP — Local : le choix du local relève de l'équipe, en lien avec la commune."}
+    choice = analyse("Choix du local pour votre MSP : portage public ou portage privé ?")
+    assert choice.choice and choice.free_words == frozenset()
+    picked = check_answer("Pour le local de la MSP, le portage public est à privilégier [1].", local, choice.free_words)
+    assert picked.sentences[0].problem == "affirmation absente des extraits cités"
+    plain = analyse("Quel local pour votre MSP ?")
+    assert not plain.choice and plain.free_words == plain.concepts
+    assert not analyse("Une MSP peut-elle toucher l'ACI, oui ou non ?").choice
