@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 METADATA_FILE = "sheets.csv"
 SHEET_SUFFIXES = (".txt", ".md", ".pdf")
-META_COLUMNS = ("id", "title", "publisher", "region", "date", "date_note", "url")
+META_COLUMNS = ("id", "title", "publisher", "region", "date", "date_note", "url", "short_name")
 REQUIRED_COLUMNS = ("id", "title", "publisher")
 URL_SCHEMES = ("http", "https")
 

@@ -19,6 +19,12 @@ class SheetMeta:
     date: str = ""  # as stated in the sheet; empty when the sheet carries none
     date_note: str = ""
     url: str = ""
+    short_name: str = ""  # how an answer names the publisher after each quote (« URPS ML Occitanie »); optional
+
+    @property
+    def publisher_label(self) -> str:
+        """The publisher as an answer names it after each quote: its short name when the sheet has one."""
+        return self.short_name or self.publisher
 
     @property
     def date_label(self) -> str:

@@ -66,4 +66,5 @@ def make_citation(marker: int, passage: Passage, meta: SheetMeta, text: str, sta
 
 
 def source_label(meta: SheetMeta) -> str:
-    return f"{meta.publisher}, {meta.date_label}" if meta.publisher else meta.date_label
+    """The sheet of a quote, after it in an answer: its publisher (short name) and its date."""
+    return f"{meta.publisher_label}, {meta.date_label}" if meta.publisher_label else meta.date_label

@@ -22,6 +22,20 @@ def test_shipped_corpus_has_metadata_for_every_sheet(caplog):
     assert ars.date == "" and ars.date_label == "non datée"
 
 
+def test_an_answer_names_a_publisher_by_its_short_name_when_the_sheet_has_one(tiny_corpus):
+    """« (URPS ML Occitanie, septembre 2025) » after each quote, the full name in the citation; the column is
+    optional, and a metadata file without it names the publisher in full."""
+    from assistant.answer.base import source_label
+
+    by_id = {s.id: s.meta for s in load_corpus(CORPUS)}
+    occitanie = by_id["occitanie-urps-ml-interet-exercice-coordonne"]
+    assert occitanie.publisher == "URPS Médecins Libéraux Occitanie"
+    assert source_label(occitanie) == "URPS ML Occitanie, septembre 2025"
+    assert source_label(by_id["ars-formes-exercice-coordonne"]) == "ARS, non datée"
+    (meta,) = [s.meta for s in load_corpus(tiny_corpus)]  # its sheets.csv has no short_name column
+    assert meta.short_name == "" and source_label(meta) == f"{meta.publisher}, {meta.date_label}"
+
+
 def test_sheet_without_metadata_is_indexed_with_a_warning(tiny_corpus, caplog):
     (tiny_corpus / "nouvelle-fiche.md").write_text("# Titre\n\nLes CPTS ont 4 tailles.\n", encoding="utf-8")
     with caplog.at_level(logging.WARNING):

@@ -95,7 +95,7 @@ def test_llm_reads_only_the_units_the_extractive_selection_quotes(corpus):
     """The model's extracts are the chosen units (the CPTS cell), not every retrieved passage (the MSP one)."""
     backend, pieces, draft = run_llm(corpus, "Une CPTS perçoit de 287 500 € à 580 000 € au titre de l'ACI [1].")
     prompt = backend.seen[-1]["content"]
-    assert "[1] (URPS Médecins Libéraux Occitanie, septembre 2025) CPTS" in prompt
+    assert "[1] (URPS ML Occitanie, septembre 2025) CPTS" in prompt
     assert "Financements : ACI: 287 500 €" in prompt and "80 105" not in prompt
     assert "".join(pieces).startswith("Une CPTS")
 
@@ -105,7 +105,7 @@ def test_llm_answer_starts_with_the_checked_sentence_then_quotes_each_unit_cited
     first, *quotes = draft.text.split("\n")
     assert first == "Une CPTS perçoit de 287 500 € à 580 000 € au titre de l'ACI [1]."
     assert quotes and quotes[0].startswith("- CPTS") and "« ACI: 287 500 €" in quotes[0]
-    assert quotes[0].endswith("[1] (URPS Médecins Libéraux Occitanie, septembre 2025)")
+    assert quotes[0].endswith("[1] (URPS ML Occitanie, septembre 2025)")
     assert [c.marker for c in draft.citations] == [1] and not draft.warnings
     sheets, _ = corpus
     cited = draft.citations[0]
