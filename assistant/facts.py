@@ -40,6 +40,18 @@ _RULE = re.compile(
     r"\bobligatoire\w*|\boblig[ée]\w*|\bn[ée]cessaire\w*|\bfacultati\w+|\boptionnel\w*|\bpossible\w*|\bpeu(?:t|vent)\b"
     r"|\bpas de\b|\baucune?\b|\bsans\b|\bexig\w+|\brequis\b|\bvolontai\w+|\bautoris\w+|\bpr[ée]requis\b|\bsi\b", re.I)
 
+# ...and one that states an obligation or its absence in so many words (« obligatoire », « pas forcément », « sur
+# la base du volontariat », « dans un même lieu ou non », « SISA privilégiée »), not only what is allowed
+_OBLIGATION = re.compile(
+    r"\bobligat\w+|\boblig[ée]\w*|\bforc[ée]ment\b|\bvolontai\w+|\bvolontariat\b|\bfacultati\w+|\boptionnel\w*"
+    r"|\bou non\b|\bn[ée]cessaire\w*|\bexig[ée]\w*|\brequis\b|\bpr[ée]requis\b|\bimpos[ée]\w*|\bsyst[ée]matique\w*"
+    r"|\bprivil[ée]gi\w*|\bpr[ée]f[ée]rable\w*|\brecommand[ée]\w*", re.I)
+
+
+def states_obligation(text: str) -> bool:
+    """Whether a text says in so many words that something is or is not required."""
+    return bool(_OBLIGATION.search(text))
+
 
 # kinds that a question asks for explicitly: the answer must hold one, or say the sheets do not give one
 SPECIFIC = frozenset({"phone", "email", "site"})

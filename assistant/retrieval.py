@@ -33,6 +33,9 @@ BENEFITS_WEIGHT = 1.0
 # « Depuis quand… », « en quelle année sont apparues… » are answered by when something was born, created or
 # introduced: these words join its search.
 DATE_TERMS = "naissance création créée introduite"
+# « Est-ce obligatoire ? », « Faut-il forcément… ? » are answered by what states an obligation or its absence:
+# these words join its search.
+OBLIGATION_TERMS = "obligation obligatoire obligé volontariat volontaire forcément facultatif"
 # A question on when something happened also ranks the passages that hold a date, weighted like this.
 DATED_WEIGHT = 1.0
 # A question on when something began (« … ont vu le jour ? ») also ranks the passages that date a beginning,
@@ -134,6 +137,8 @@ class HybridRetriever:
             return f"{question.search_text} {PROCEDURE_TERMS}"
         if question.answer_type == DATE:
             return f"{question.search_text} {DATE_TERMS}"
+        if "rule" in question.kinds:
+            return f"{question.search_text} {OBLIGATION_TERMS}"
         return question.search_text
 
     def holding(self, kinds: frozenset[str], question: Question) -> list[int]:

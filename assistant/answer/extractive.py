@@ -21,7 +21,7 @@ from ..benefits import announcement, lists_benefits
 from ..chunking import BULLET, METADATA, states_fact
 from ..definitions import definition_rule, defines, gives_long_form, glossary_defines, says_what_it_is
 from ..facts import (carries, dates_origin, gives_count, has_quantity, names_variant, states_average,
-                     states_average_duration, states_minimum, states_number, years_in)
+                     states_average_duration, states_minimum, states_number, states_obligation, years_in)
 from ..helpers import names_helpers
 from ..lexical import tokenize
 from ..members import states_members
@@ -56,6 +56,8 @@ DOER_BONUS = 0.3
 # a unit holding the kind of fact asked (an amount, a phone…); whether something is required is the answer
 # itself to « faut-il… ? », whatever words the question and the unit share
 KIND_BONUS = {"rule": 0.35}
+# ...and more when it says in so many words that something is or is not required
+OBLIGATION_BONUS = 0.15
 WHOLE_LIST_BONUS = 0.2
 # a unit under another structure's heading, or in its table row, answers for that structure, not the one asked
 ELSEWHERE_PENALTY = 0.3
@@ -381,6 +383,8 @@ class ExtractiveEngine:
         bonus = sum(KIND_BONUS.get(kind, 0.25) for kind in question.kinds if carries(kind, unit.text))
         if unit.defining:
             bonus += DEFINES_BONUS
+        if "rule" in question.kinds and states_obligation(unit.text):
+            bonus += OBLIGATION_BONUS  # « est-ce obligatoire ? » is answered by what says it is or is not
         if question.benefits and _lists_what_is_asked(unit, question):
             announced = set(tokenize(expand(announcement(unit.passage))))
             bonus += BENEFITS_BONUS + BENEFICIARY_BONUS * self.share(question.subject, announced)

@@ -360,6 +360,21 @@ def test_a_question_whether_something_is_required_is_answered_by_the_rule(corpus
     assert "Pas de structuration juridique" in draft.citations[0].text
 
 
+def test_a_question_whether_something_is_required_is_answered_by_what_says_it_in_so_many_words(corpus, shipped_retriever):
+    """« Faut-il forcément… ? » is answered by « … n'intègre pas forcément un projet immobilier » too, not only by a
+    sentence that shares its rare words (« collective ») but says what one must do once there."""
+    from assistant.facts import states_obligation
+
+    assert states_obligation("Toutefois il se fait systématiquement sur la base du volontariat")
+    assert states_obligation("SISA privilégiée (percevoir ACI et salarier coordination)")
+    assert not states_obligation("L'exercice coordonné peut prendre différentes formes")
+    ctx = context(corpus, "Faut-il forcément partager les mêmes locaux pour faire de l'exercice coordonné ?",
+                  ["dans un même lieu ou non", "L'exercice coordonné nécessite de travailler de façon collective",
+                   "n'intègre pas forcément"])
+    draft = ExtractiveEngine(idf=shipped_retriever.index.lexical.idf).answer(ctx)
+    assert any("n'intègre pas forcément" in c.text for c in draft.citations), draft.text
+
+
 
 def test_a_definition_from_a_table_names_the_structure_in_full_but_drops_legal_references(corpus):
     ctx = context(corpus, "ESCAP : de quoi s'agit-il ?", ["Minimum trois professionnels de santé, avec obligatoirement"])

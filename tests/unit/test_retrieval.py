@@ -123,3 +123,21 @@ def test_a_question_about_one_structure_ranks_another_structures_cells_last(retr
     # a comparison is about both: nothing is set aside
     both = retriever.search("Forme juridique : quelle différence entre une MSP et une CPTS ?", 2)
     assert {r.passage.entity.split()[0] for r in both.passages} == {"MSP", "CPTS"}
+
+
+def test_a_question_whether_something_is_required_is_searched_with_the_words_that_say_so(shipped_retriever):
+    """« Est-on obligé de rejoindre… ? » is answered by « … sur la base du volontariat », which shares none of its
+    words: a yes/no question on an obligation searches the words that state one or its absence."""
+    from assistant.retrieval import OBLIGATION_TERMS, HybridRetriever
+
+    asked = analyse("Est-on obligé de rejoindre une structure d'exercice coordonné ?")
+    assert OBLIGATION_TERMS in HybridRetriever._lexical_query(asked)
+    assert OBLIGATION_TERMS not in HybridRetriever._lexical_query(analyse("Qui valide le projet de santé d'une MSP ?"))
+    passages = shipped_retriever.index.passages
+    volunteer = next(i for i, p in enumerate(passages) if "sur la base du volontariat" in p.body)
+
+    def rank(query: str) -> int:
+        scores = shipped_retriever.index.lexical.scores(query)
+        return sum(score > scores[volunteer] for score in scores)
+
+    assert rank(HybridRetriever._lexical_query(asked)) < rank(asked.search_text)
