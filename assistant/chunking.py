@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .schema import Passage, Sheet
 from .text import clean_markup, sentence_spans
 
-CHUNKER_VERSION = "10"
+CHUNKER_VERSION = "11"
 MAX_PASSAGE_CHARS = 900
 MERGE_UNDER_CHARS = 420
 CELL_MODE_MIN_AVG = 45  # average cell length above which a table is split cell by cell
@@ -103,9 +103,14 @@ def _is_heading(line: str) -> bool:
     return len(words) <= 16
 
 
+# the number of a section in its title (« 2 – », « III. »), which is no figure of what the title says
+_SECTION_NUMBER = re.compile(r"^\s*(?:\d{1,2}|[IVX]{1,4})\s*[–—.)-]\s+")
+
+
 def states_fact(heading: str) -> bool:
-    """A title that states a fact (« ON COMPTE AUJOURD'HUI 427 CPTS EN ACTIVITÉ… »), not just a topic."""
-    return bool(re.search(r"\d", heading)) and len(heading.split()) >= 5
+    """A title that states a fact (« ON COMPTE AUJOURD'HUI 427 CPTS EN ACTIVITÉ… »), not just a topic (« 2 –
+    Quelques points de vigilance à prendre en compte »: its number only orders the sections)."""
+    return bool(re.search(r"\d", _SECTION_NUMBER.sub("", heading))) and len(heading.split()) >= 5
 
 
 def _heading_level(line: str) -> int:

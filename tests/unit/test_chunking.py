@@ -177,3 +177,17 @@ def test_a_sources_list_is_one_references_passage_and_labels_head_nothing():
     assert "Convention médicale 2024" in references[0].body and references[0].section == ("LES CPTS",)
     after = _find(passages, "Les MSP réunissent")[0]
     assert after.kind == "prose" and after.section == ("LES MSP",)  # a main title ends the references
+
+
+def test_a_title_states_a_fact_by_its_figures_not_by_its_section_number(corpus_passages):
+    """« ON COMPTE AUJOURD'HUI 427 CPTS… » is a title and a passage that answers; « 2 – Quelques points de vigilance
+    à prendre en compte » only heads what follows: quoted alone, it was given as an answer."""
+    from assistant.chunking import states_fact
+
+    assert states_fact("ON COMPTE AUJOURD'HUI 427 CPTS EN ACTIVITÉ, COUVRANT PRÈS DE 55 % DE LA POPULATION")
+    assert not states_fact("2 – Quelques points de vigilance à prendre en compte")
+    assert not states_fact("III. Quels interlocuteurs pour mon projet ?")
+    _, passages = corpus_passages
+    bodies = [p.body.strip() for p in passages["occitanie-urps-ml-interet-exercice-coordonne"]]
+    assert "2 – Quelques points de vigilance à prendre en compte" not in bodies
+    assert any(b.startswith("ON COMPTE AUJOURD'HUI 427 CPTS") for p in passages.values() for b in (x.body for x in p))
