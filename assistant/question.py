@@ -38,10 +38,11 @@ _COMPARES_ANY = re.compile(r"\bdiff[ée]rences?\b|\bdiff[èe]r(?:e|ent|er)\b|\bd
 # Words that only qualify how a question is asked (« au juste », « concrètement », « on confond souvent »).
 _FILLER_WORDS = frozenset(tokenize(
     "juste exactement concrètement vraiment précisément réellement souvent toujours confond confondre confondent"))
-# A noun with its article, then « de / d' / des / du / offert par… » and (the structure): what is asked is the structure's.
-_OWNED = r"\b(?:l[ea]|l'|les|un|une)\s*[\w' -]+?\s+(?:de|d'|des|du|offerte?s? par|propres? aux?)\s*" \
+# A noun with its article, then « de / d' / des / du / offert par… » or « en / dans / au sein de » and (the structure):
+# what is asked is the structure's thing (« la coordination en MSP », « la forme juridique au sein d'une CPTS »).
+_OWNED = r"\b(?:l[ea]|l'|les|un|une)\s*[\w' -]+?\s+(?:de|d'|des|du|offerte?s? par|propres? aux?|en|dans|au sein d[e'u]s?)\s*" \
          r"(?:(?:la|le|l'|les|une?|ces?|cette)\s*)?\b{}\b"
-_OWNING_WORDS = frozenset(tokenize("offert offerte offerts offertes propre propres"))
+_OWNING_WORDS = frozenset(tokenize("offert offerte offerts offertes propre propres sein"))
 _COMPARING_WORDS = frozenset(tokenize(
     "différence différences différent différente diffère diffèrent différencier distinguer distingue comparer "
     "comparaison entre quoi versus l'une l'autre chacune chacun plutôt")) | _FILLER_WORDS

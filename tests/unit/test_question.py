@@ -132,6 +132,11 @@ def test_a_definition_of_a_structures_thing_asks_about_the_thing_not_the_structu
     asked = analyse("Qu'est-ce que le guichet unique offert par une ESS ?")
     assert asked.owner == "ESS" and asked.defined == frozenset(tokenize("guichet unique"))
     assert analyse("Qu'est-ce que la coordinatrice parcours d'une CPTS ?").defined_term == "coordinatrice parcours"
+    # the structure as the place of the thing: « la X en / dans / au sein d'une structure »
+    asked = analyse("Qu'est-ce que la forme juridique au sein d'une CPTS ?")
+    assert asked.owner == "CPTS" and asked.defined == frozenset(tokenize("forme juridique"))
+    assert analyse("C'est quoi la validation en ESS ?").owner == "ESS"
+    assert analyse("Qu'est-ce que le projet de santé dans une CPTS ?").defined == frozenset(tokenize("projet santé"))
     # the structure itself, or practising in it, is what these ask about
     for question in ("Qu'est-ce qu'une MSP ?", "Que signifie exercer en équipe de soins primaires ?",
                      "Qu'est-ce que l'ACI dont on parle pour les maisons de santé ?"):
