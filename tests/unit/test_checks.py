@@ -4,6 +4,11 @@ from assistant.answer.checks import answer_sentences, check_answer
 from assistant.lexical import tokenize
 from assistant.question import analyse
 
+
+def problem(sentence: str, sources: dict[int, str], question: frozenset[str] = frozenset()) -> str:
+    """Why the checks remove this one-sentence answer ("" when they keep it)."""
+    return check_answer(sentence, sources, question).sentences[0].problem
+
 SOURCES = {1: "[1] (URPS ML Occitanie, septembre 2025) CPTS — Financements : ACI: 287 500 € (taille 1) à 580 000 (taille 4)",
            2: "Occitanie — Nombre de CPTS : 40 ; Population couverte : 2 899 688 ; Couverture : 47,68 %"}
 
@@ -109,13 +114,12 @@ def test_a_funding_scheme_the_cited_extract_does_not_name_is_removed_but_not_an_
     """Hand-check (run j): a payment scheme the question named was laid on a passage about another remuneration."""
     other = {1: "Une rémunération forfaitaire spécifique des centres de santé est opérée par l'Assurance-maladie."}
     question = frozenset(tokenize("Comment l'ACI rémunère-t-il les centres de santé ?"))
-    laid = check_answer("L'ACI rémunère les centres de santé de façon forfaitaire [1].", other, question)
-    assert laid.sentences[0].problem == "financement ou statut absent des extraits cités"
+    assert problem("L'ACI rémunère les centres de santé de façon forfaitaire [1].", other, question) == \
+        "financement ou statut absent des extraits cités"
     spelled = {1: "Accord conventionnel interprofessionnel (ACI) pour les MSP en SISA : rémunération forfaitaire"}
-    assert check_answer("L'ACI des MSP en SISA est une rémunération forfaitaire [1].", spelled,
-                        question).sentences[0].problem == ""
+    assert problem("L'ACI des MSP en SISA est une rémunération forfaitaire [1].", spelled, question) == ""
     # an organisation may be named from its long form or its other acronym (« assurance maladie » is AM and CPAM)
-    assert check_answer("La rémunération est versée par la CPAM [1].", other, question).sentences[0].problem == ""
+    assert problem("La rémunération est versée par la CPAM [1].", other, question) == ""
 
 
 def test_an_alternative_the_cited_extract_does_not_state_is_removed():
@@ -123,27 +127,26 @@ def test_an_alternative_the_cited_extract_does_not_state_is_removed():
     drops what each one is for."""
     cell = {1: "MSP Maison de Santé Pluriprofessionnelle — Forme juridique : SISA pour ACI Association pour FIR"}
     question = frozenset(tokenize("Quelle forme juridique pour une MSP ?"))
-    joined = check_answer("Une MSP prend la forme d'une SISA ou d'une association [1].", cell, question)
-    assert joined.sentences[0].problem == "alternative absente des extraits cités"
-    kept = check_answer("Une MSP prend la forme d'une SISA pour l'ACI et d'une association pour le FIR [1].", cell, question)
-    assert kept.sentences[0].problem == ""
+    assert problem("Une MSP prend la forme d'une SISA ou d'une association [1].", cell, question) == \
+        "alternative absente des extraits cités"
+    assert problem("Une MSP prend la forme d'une SISA pour l'ACI et d'une association pour le FIR [1].", cell,
+                   question) == ""
 
 
-
-def test_a_condition_the_cited_extract_does_not_state_is_removed():
-    """Hand-check of the LLM on the blind set: a way of setting something up became a condition for taking part
-    (« pour adhérer, il faut… » cited to a passage that only says what is done)."""
-    done = {1: "La CPTS rédige un projet de santé à partir d'un diagnostic territorial."}
+# Hand-check of the LLM on the blind set: a way of setting something up became a condition for taking part
+# (« pour adhérer, il faut… » cited to a passage that only says what is done). An extract that states a
+# prerequisite, a minimum or an « if » supports a condition.
+@pytest.mark.parametrize("extract, sentence, removed", [
+    ("La CPTS rédige un projet de santé à partir d'un diagnostic territorial.",
+     "Pour adhérer à une CPTS, il faut rédiger un projet de santé [1].", True),
+    ("La réalisation d'un projet de santé est un prérequis à la contractualisation avec l'ARS.",
+     "Un projet de santé est nécessaire pour contractualiser avec l'ARS [1].", False),
+    ("ESP — Composition : au moins 2 médecins généralistes et 1 paramédical",
+     "Une ESP doit compter 2 médecins généralistes et 1 paramédical [1].", False),
+])
+def test_a_condition_the_cited_extract_does_not_state_is_removed(extract, sentence, removed):
     question = frozenset(tokenize("Que faut-il pour adhérer à une CPTS ?"))
-    laid = check_answer("Pour adhérer à une CPTS, il faut rédiger un projet de santé [1].", done, question)
-    assert laid.sentences[0].problem == "condition absente des extraits cités"
-    # an extract that states a prerequisite, a minimum or an « if » supports a condition
-    required = {1: "La réalisation d'un projet de santé est un prérequis à la contractualisation avec l'ARS."}
-    assert check_answer("Un projet de santé est nécessaire pour contractualiser avec l'ARS [1].", required,
-                        question).sentences[0].problem == ""
-    minimum = {1: "ESP — Composition : au moins 2 médecins généralistes et 1 paramédical"}
-    assert check_answer("Une ESP doit compter 2 médecins généralistes et 1 paramédical [1].", minimum,
-                        question).sentences[0].problem == ""
+    assert problem(sentence, {1: extract}, question) == ("condition absente des extraits cités" if removed else "")
 
 
 def test_the_option_a_sentence_picks_in_a_choice_is_a_claim_its_extract_must_hold():
@@ -152,8 +155,8 @@ def test_the_option_a_sentence_picks_in_a_choice_is_a_claim_its_extract_must_hol
     local = {1: "MSP — Local : le choix du local relève de l'équipe, en lien avec la commune."}
     choice = analyse("Choix du local pour votre MSP : portage public ou portage privé ?")
     assert choice.choice and choice.free_words == frozenset()
-    picked = check_answer("Pour le local de la MSP, le portage public est à privilégier [1].", local, choice.free_words)
-    assert picked.sentences[0].problem == "affirmation absente des extraits cités"
+    assert problem("Pour le local de la MSP, le portage public est à privilégier [1].", local, choice.free_words) == \
+        "affirmation absente des extraits cités"
     plain = analyse("Quel local pour votre MSP ?")
     assert not plain.choice and plain.free_words == plain.concepts
     assert not analyse("Une MSP peut-elle toucher l'ACI, oui ou non ?").choice
