@@ -35,17 +35,17 @@ _ASKS = {
         r"\bobligatoire\w*|\boblig[ée]\w*|\bfaut[- ]il\b|\bfaudra\w*|\bn[ée]cessaire\w*|\bforc[ée]ment\b|\bimpos[ée]\w*"
         r"|\bexig[ée]\w*|\brequis\b|\bmandatory\b|\brequired\b|\bmust\b", re.I),
 }
+# the words that say whether something is required, which both patterns below hold
+_REQUIRED = (r"\boblig[ée]\w*|\bn[ée]cessaire\w*|\bfacultati\w+|\boptionnel\w*|\brequis\b|\bvolontai\w+"
+             r"|\bpr[ée]requis\b")
 # a text that states whether something is required or allowed
-_RULE = re.compile(
-    r"\bobligatoire\w*|\boblig[ée]\w*|\bn[ée]cessaire\w*|\bfacultati\w+|\boptionnel\w*|\bpossible\w*|\bpeu(?:t|vent)\b"
-    r"|\bpas de\b|\baucune?\b|\bsans\b|\bexig\w+|\brequis\b|\bvolontai\w+|\bautoris\w+|\bpr[ée]requis\b|\bsi\b", re.I)
+_RULE = re.compile(_REQUIRED + r"|\bobligatoire\w*|\bexig\w+|\bpossible\w*|\bpeu(?:t|vent)\b|\bpas de\b|\baucune?\b"
+                   r"|\bsans\b|\bautoris\w+|\bsi\b", re.I)
 
 # ...and one that states an obligation or its absence in so many words (« obligatoire », « pas forcément », « sur
 # la base du volontariat », « dans un même lieu ou non », « SISA privilégiée »), not only what is allowed
-_OBLIGATION = re.compile(
-    r"\bobligat\w+|\boblig[ée]\w*|\bforc[ée]ment\b|\bvolontai\w+|\bvolontariat\b|\bfacultati\w+|\boptionnel\w*"
-    r"|\bou non\b|\bn[ée]cessaire\w*|\bexig[ée]\w*|\brequis\b|\bpr[ée]requis\b|\bimpos[ée]\w*|\bsyst[ée]matique\w*"
-    r"|\bprivil[ée]gi\w*|\bpr[ée]f[ée]rable\w*|\brecommand[ée]\w*", re.I)
+_OBLIGATION = re.compile(_REQUIRED + r"|\bobligat\w+|\bexig[ée]\w*|\bforc[ée]ment\b|\bvolontariat\b|\bou non\b"
+                         r"|\bimpos[ée]\w*|\bsyst[ée]matique\w*|\bprivil[ée]gi\w*|\bpr[ée]f[ée]rable\w*|\brecommand[ée]\w*", re.I)
 
 
 def states_obligation(text: str) -> bool:
